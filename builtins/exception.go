@@ -1,0 +1,72 @@
+package builtins
+
+import (
+	"errors"
+	"fmt"
+
+	"go.starlark.net/starlark"
+
+	"github.com/starpool/starpool/runtime"
+)
+
+// exception is the Starlark value of an error, as future.exception() returns
+// it: str() gives the message, as in Python, and the traceback attribute the
+// failure's full traceback.
+type exception struct {
+	err error
+}
+
+var _ starlark.HasAttrs = exception{}
+
+func (e exception) String() string        { return e.err.Error() }
+func (e exception) Type() string          { return "exception" }
+func (e exception) Freeze()               {}
+func (e exception) Truth() starlark.Bool  { return true }
+func (e exception) Hash() (uint32, error) { return 0, nil }
+
+// Attr returns an attribute: args (a one-element tuple holding the message,
+// as Python's), class (the CPython class it stands for) and traceback.
+func (e exception) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "args":
+		return starlark.Tuple{starlark.String(message(e.err))}, nil
+	case "class":
+		return starlark.String(className(e.err)), nil
+	case "traceback":
+		return starlark.String(runtime.Backtrace(e.err)), nil
+	}
+	return nil, nil
+}
+
+// AttrNames lists the attributes.
+func (e exception) AttrNames() []string { return []string{"args", "class", "traceback"} }
+
+// message is the text of err without its CPython class.
+func message(err error) string {
+	var exc *runtime.Exception
+	if errors.As(err, &exc) && err == error(exc) {
+		return exc.Msg
+	}
+	return err.Error()
+}
+
+// className is the CPython class err stands for; a Starlark failure is "Error".
+func className(err error) string {
+	var exc *runtime.Exception
+	if errors.As(err, &exc) {
+		return exc.Class
+	}
+	return "Error"
+}
+
+// errorOf converts the argument of set_exception: an exception value, or a
+// string taken as its message.
+func errorOf(fn string, v starlark.Value) (error, error) {
+	switch v := v.(type) {
+	case exception:
+		return v.err, nil
+	case starlark.String:
+		return errors.New(string(v)), nil
+	}
+	return nil, fmt.Errorf("%s: exceptions must be an exception (from future.exception()) or a message string, got %s", fn, v.Type())
+}

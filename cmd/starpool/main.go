@@ -1,0 +1,153 @@
+// Command starpool runs Python-flavored Starlark scripts whose
+// concurrent.futures API runs on a goroutine pool.
+//
+// Usage:
+//
+//	starpool [flags] FILE [args...]   run FILE; sys.argv is [FILE, args...]
+//	starpool [flags] -c CODE [args...] run CODE; sys.argv is ["-c", args...]
+//	starpool [flags] - [args...]      run the script on standard input
+//
+// With no FILE and a piped standard input, starpool runs standard input.
+// It exits with status 0 on success, 1 when the script fails (with a
+// Python-style traceback on stderr), 2 on bad usage, 124 when --timeout
+// stops the script and 130 when it is interrupted.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+
+	"github.com/starpool/starpool"
+	"github.com/starpool/starpool/runtime"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+// Exit statuses.
+const (
+	exitOK        = 0
+	exitError     = 1
+	exitUsage     = 2
+	exitTimeout   = 124
+	exitInterrupt = 130
+)
+
+// defaultGCPercent is the command's garbage-collector setting when GOGC is
+// not set: Starlark tasks allocate heavily, and a less eager collector lets
+// CPU-bound pools scale with cores (see BENCHMARKS.md). The library leaves
+// its host's setting alone.
+const defaultGCPercent = 400
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("starpool", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		code     = fs.String("c", "", "run `CODE` instead of a file")
+		version  = fs.Bool("version", false, "print the version and exit")
+		maxSteps = fs.Uint64("max-steps", 0, "stop the script after `N` Starlark steps, its tasks included (0: no limit)")
+		timeout  = fs.Duration("timeout", 0, "stop the script and its tasks after `DURATION`, e.g. 30s (0: no limit)")
+		workers  = fs.Int("max-workers", 0, "default max_workers of an executor (0: min(32, cpu_count + 4))")
+	)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: starpool [flags] FILE [args...]\n       starpool [flags] -c CODE [args...]\n       starpool [flags] - [args...]\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *version {
+		fmt.Fprintf(stdout, "starpool %s\n", starpool.Version)
+		return exitOK
+	}
+	if *workers < 0 {
+		fmt.Fprintln(stderr, "starpool: --max-workers must be greater than 0")
+		return exitUsage
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
+
+	filename, src, argv, err := script(fs, *code, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "starpool: %v\n", err)
+		return exitUsage
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if *timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, *timeout, &runtime.LimitError{Limit: "timeout", Value: *timeout})
+		defer cancel()
+	}
+
+	// Like Python, buffer stdout unless it is a terminal.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	var scriptOut io.Writer = out
+	if isTerminal(stdout) {
+		scriptOut = stdout
+	}
+	rt := starpool.New(starpool.Options{
+		Args:       argv,
+		MaxWorkers: *workers,
+		MaxSteps:   *maxSteps,
+		Stdout:     scriptOut,
+		Stderr:     stderr,
+	})
+	_, err = rt.ExecFile(ctx, filename, src)
+	rt.Close()
+	out.Flush()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, runtime.Backtrace(err))
+	var limit *runtime.LimitError
+	switch {
+	case errors.As(err, &limit) && limit.Limit == "timeout":
+		return exitTimeout
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		fmt.Fprintln(stderr, "KeyboardInterrupt")
+		return exitInterrupt
+	}
+	return exitError
+}
+
+// script chooses what to run from the arguments left after the flags.
+func script(fs *flag.FlagSet, code string, stdin io.Reader) (filename string, src any, argv []string, err error) {
+	rest := fs.Args()
+	codeSet := false
+	fs.Visit(func(f *flag.Flag) { codeSet = codeSet || f.Name == "c" })
+	switch {
+	case codeSet:
+		return "<string>", code, append([]string{"-c"}, rest...), nil
+	case len(rest) > 0 && rest[0] == "-":
+		src, err := io.ReadAll(stdin)
+		return "<stdin>", src, rest, err
+	case len(rest) > 0:
+		return rest[0], nil, rest, nil
+	case !isTerminal(stdin):
+		src, err := io.ReadAll(stdin)
+		return "<stdin>", src, []string{""}, err
+	}
+	return "", nil, nil, errors.New("no script given: run starpool FILE, starpool -c CODE, or pipe a script to starpool (see starpool -help)")
+}
+
+// isTerminal reports whether f is a character device such as a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := file.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

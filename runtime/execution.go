@@ -1,0 +1,165 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// fileOptions are the Starlark dialect of every file: the Python habits
+// that go.starlark.net can allow. Global reassignment is safe because of
+// the sharing rule.
+var fileOptions = &syntax.FileOptions{
+	Set:             true,
+	While:           true,
+	TopLevelControl: true,
+	GlobalReassign:  true,
+	Recursion:       true,
+}
+
+// execution is one run of a script: its context, its shared step budget,
+// and the executors and failed futures it must account for when it ends.
+type execution struct {
+	rt     *Runtime
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	steps  *stepBudget
+
+	shared sync.Map // values already shared by a crossing -> struct{}
+
+	mu        sync.Mutex
+	executors map[*Executor]struct{} // not yet terminated
+	failures  []*Future              // failed tasks, checked for retrieval at the end
+	files     []*fileInfo            // the static analysis of the files run
+	frozen    map[string]string      // global name -> the crossing that froze it
+}
+
+// begin starts an execution under ctx and the runtime's own context.
+func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed {
+		return nil, errRuntimeClosed
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(rt.ctx, func() { cancel(context.Cause(rt.ctx)) })
+	ex := &execution{
+		rt:        rt,
+		ctx:       ctx,
+		executors: make(map[*Executor]struct{}),
+		frozen:    make(map[string]string),
+	}
+	ex.cancel = func(err error) { stop(); cancel(err) }
+	ex.steps = newStepBudget(rt.opts.MaxSteps, cancel)
+	rt.active.Add(1)
+	return ex, nil
+}
+
+// end shuts down the execution's executors, waits for their workers, reports
+// task errors nobody retrieved, and releases the execution.
+func (ex *execution) end() {
+	ex.waitExecutors()
+	ex.reportUnretrieved()
+	ex.cancel(context.Canceled)
+	ex.rt.active.Done()
+}
+
+// waitExecutors shuts down every executor of the execution and waits until
+// all their workers have exited, as CPython does at interpreter exit. Tasks
+// still queued run unless the execution was cancelled.
+func (ex *execution) waitExecutors() {
+	for {
+		ex.mu.Lock()
+		var open *Executor
+		for e := range ex.executors {
+			open = e
+			break
+		}
+		ex.mu.Unlock()
+		if open == nil {
+			return
+		}
+		open.Shutdown(nil, true, ex.ctx.Err() != nil, false) //nolint:errcheck // a nil thread waits without limit
+	}
+}
+
+func (ex *execution) addExecutor(e *Executor) {
+	ex.mu.Lock()
+	ex.executors[e] = struct{}{}
+	ex.mu.Unlock()
+}
+
+func (ex *execution) removeExecutor(e *Executor) {
+	ex.mu.Lock()
+	delete(ex.executors, e)
+	ex.mu.Unlock()
+}
+
+func (ex *execution) addFailure(f *Future) {
+	ex.mu.Lock()
+	ex.failures = append(ex.failures, f)
+	ex.mu.Unlock()
+}
+
+// reportUnretrieved writes to stderr every task error that no result(),
+// exception() or map iteration reached, so that no failure is silently lost.
+func (ex *execution) reportUnretrieved() {
+	ex.mu.Lock()
+	failures := ex.failures
+	ex.failures = nil
+	ex.mu.Unlock()
+	for _, f := range failures {
+		if err := f.unretrieved(); err != nil {
+			ex.rt.stderr.println(fmt.Sprintf("starpool: a task failed and its error was never retrieved (call result() or exception() to handle it):\n%s", Backtrace(err)))
+		}
+	}
+}
+
+// ExecFile runs a Starlark file and returns its globals, frozen. The
+// filename and src are as for go.starlark.net's ExecFileOptions: src may be
+// nil (read the file), a string, a []byte or an io.Reader.
+//
+// ExecFile returns when the script has ended and every executor it opened
+// has shut down and finished its tasks. Cancelling ctx cancels the script
+// and its running tasks. A failure is an error whose [Backtrace] shows the
+// script's traceback and, for a task's failure, the task's own.
+func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
+	f, err := fileOptions.Parse(filename, src, 0)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := starlark.FileProgram(f, rt.predeclared.Has)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := rt.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ex.files = append(ex.files, analyze(f))
+	thread, ts := ex.newThread("MainThread", ex.ctx, nil)
+	var globals starlark.StringDict
+	err = ts.run(thread, func() (err error) {
+		globals, err = prog.Init(thread, rt.predeclared)
+		return err
+	})
+	ex.end()
+	globals.Freeze()
+	return globals, err
+}
+
+func (rt *Runtime) print(_ *starlark.Thread, msg string) { rt.stdout.println(msg) }
+
+// load serves the runtime's modules to load().
+func (rt *Runtime) load(_ *starlark.Thread, module string) (starlark.StringDict, error) {
+	if m, ok := rt.opts.Modules[module]; ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("No module named '%s'", module)
+}

@@ -1,0 +1,123 @@
+package runtime
+
+import (
+	"context"
+	"io"
+	"os"
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
+
+	"go.starlark.net/starlark"
+)
+
+// Options configure a [Runtime]. The zero value is usable: default worker
+// count, output to the process's stdout and stderr, no step limit and no
+// modules.
+type Options struct {
+	// MaxWorkers is the max_workers of an executor created without one.
+	// Zero means min(32, cpu_count + 4), as in CPython.
+	MaxWorkers int
+
+	// Stdout receives the output of print; nil means os.Stdout.
+	Stdout io.Writer
+
+	// Stderr receives diagnostics that have no caller to return to: task
+	// errors nobody retrieved, failing done-callbacks and initializers.
+	// Nil means os.Stderr.
+	Stderr io.Writer
+
+	// MaxSteps bounds the Starlark computation steps of one execution. The
+	// budget is shared by the script and all of its tasks. Zero means no
+	// limit.
+	MaxSteps uint64
+
+	// Modules are the modules that load() serves, by name.
+	Modules map[string]starlark.StringDict
+
+	// Predeclared are the names every file sees besides Starlark's universe.
+	Predeclared starlark.StringDict
+
+	// Context is the root context: cancelling it cancels every execution
+	// of the runtime, its tasks included. Nil means context.Background().
+	Context context.Context
+}
+
+// A Runtime executes Starlark files and owns every executor they create.
+// It is safe for use by many goroutines. Close releases it.
+type Runtime struct {
+	opts        Options
+	stdout      *lineWriter
+	stderr      *lineWriter
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
+	predeclared starlark.StringDict
+
+	executorIDs atomic.Int64 // numbers executors as CPython does
+	futureIDs   atomic.Uint64
+
+	mu     sync.Mutex
+	closed bool
+	active sync.WaitGroup // executions not yet ended
+}
+
+// New returns a runtime configured by opts.
+func New(opts Options) *Runtime {
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	stdout, stderr := opts.Stdout, opts.Stderr
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	predeclared := make(starlark.StringDict, len(opts.Predeclared))
+	for name, v := range opts.Predeclared {
+		predeclared[name] = v
+	}
+	predeclared.Freeze()
+	for _, m := range opts.Modules {
+		m.Freeze()
+	}
+	return &Runtime{
+		opts:        opts,
+		stdout:      &lineWriter{w: stdout},
+		stderr:      &lineWriter{w: stderr},
+		ctx:         ctx,
+		cancel:      cancel,
+		predeclared: predeclared,
+	}
+}
+
+// DefaultMaxWorkers returns the max_workers an executor gets when the script
+// names none: Options.MaxWorkers, or min(32, cpu_count + 4).
+func (rt *Runtime) DefaultMaxWorkers() int {
+	if rt.opts.MaxWorkers > 0 {
+		return rt.opts.MaxWorkers
+	}
+	return min(32, goruntime.NumCPU()+4)
+}
+
+// Stdout returns the writer that print uses. Each Write is one
+// uninterrupted unit: lines written by concurrent tasks never interleave.
+func (rt *Runtime) Stdout() io.Writer { return rt.stdout }
+
+// Stderr returns the runtime's diagnostic writer, serialized like Stdout.
+func (rt *Runtime) Stderr() io.Writer { return rt.stderr }
+
+// Close cancels every execution still running, waits until their
+// executors have stopped, and releases the runtime: when it returns, no
+// goroutine started by the runtime remains. Executions started after Close
+// fail.
+func (rt *Runtime) Close() error {
+	rt.mu.Lock()
+	rt.closed = true
+	rt.mu.Unlock()
+	rt.cancel(errRuntimeClosed)
+	rt.active.Wait()
+	return nil
+}

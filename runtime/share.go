@@ -1,0 +1,291 @@
+package runtime
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
+)
+
+// The dynamic half of the sharing rule. A value that crosses into a task
+// (submit, map, an initializer, a done-callback) is frozen at the crossing,
+// by the thread that owns it, before any other thread can see it. For a
+// Starlark function that means its defaults, its closure and every global
+// its body reads; a global that could still change under the task, and a
+// task that mutates a global, are refused with an error that says why.
+
+// sharer applies the rule to the values of one crossing.
+type sharer struct {
+	ex       *execution
+	crossing string // "submit", "map", ...
+	task     string // the name of the crossing callable
+	where    string // the position of the crossing call
+	visiting map[starlark.Value]bool
+}
+
+// share freezes fn, args and kwargs for a crossing made by thread, or
+// explains why they cannot cross.
+func (rt *Runtime) share(thread *starlark.Thread, crossing string, fn starlark.Value, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	ts := stateOf(thread)
+	if ts == nil {
+		return nil // a Go caller outside any script owns its values
+	}
+	s := &sharer{ex: ts.ex, crossing: crossing}
+	if c, ok := fn.(starlark.Callable); ok {
+		s.task = taskName(c)
+	}
+	if thread.CallStackDepth() > 1 {
+		s.where = thread.CallFrame(1).Pos.String()
+	}
+	if err := s.value(fn); err != nil {
+		return err
+	}
+	for _, a := range args {
+		if err := s.value(a); err != nil {
+			return err
+		}
+	}
+	for _, kv := range kwargs {
+		if err := s.value(kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// value shares v and everything reachable from it.
+func (s *sharer) value(v starlark.Value) error {
+	switch v := v.(type) {
+	case nil, starlark.NoneType, starlark.Bool, starlark.Int, starlark.Float, starlark.String, starlark.Bytes:
+		return nil
+	case starlark.Tuple:
+		return s.all(v.Len(), v.Index)
+	case Unshareable:
+		return fmt.Errorf("%s: a %s cannot cross into a task: %s", s.crossing, v.Type(), v.NotShareable())
+	}
+	if _, done := s.ex.shared.Load(v); done || s.visiting[v] {
+		return nil
+	}
+	if s.visiting == nil {
+		s.visiting = make(map[starlark.Value]bool)
+	}
+	s.visiting[v] = true
+	var err error
+	switch v := v.(type) {
+	case *starlark.Function:
+		err = s.function(v)
+	case *starlark.List:
+		err = s.all(v.Len(), v.Index)
+	case *starlark.Set:
+		for x := range starlark.Elements(v) {
+			if err == nil {
+				err = s.value(x)
+			}
+		}
+	case *starlark.Dict:
+		for _, kv := range v.Items() {
+			if err == nil {
+				err = s.all(2, kv.Index)
+			}
+		}
+	case *starlark.Builtin:
+		if recv := v.Receiver(); recv != nil && mutators[v.Name()] {
+			err = fmt.Errorf("%s: the task %s.%s would mutate a %s that the script owns, but a value shared with a task is frozen; "+
+				"let the task return its value and call %s in the script, e.g. for f in as_completed(fs): x.%s(f.result())",
+				s.crossing, recv.Type(), v.Name(), recv.Type(), v.Name(), v.Name())
+		}
+	case *starlarkstruct.Struct:
+		for _, name := range v.AttrNames() {
+			if x, _ := v.Attr(name); err == nil {
+				err = s.value(x)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	v.Freeze()
+	s.ex.shared.Store(v, struct{}{})
+	return nil
+}
+
+func (s *sharer) all(n int, at func(int) starlark.Value) error {
+	for i := range n {
+		if err := s.value(at(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// function shares a Starlark function: the globals its body reads, its
+// closure and its defaults. The function value itself holds only the latter
+// two, so fn.Freeze alone would leave the globals mutable.
+func (s *sharer) function(fn *starlark.Function) error {
+	info := s.ex.funcInfo(fn.Position())
+	if info == nil {
+		// A function the analysis has not seen: share every global of
+		// its module.
+		for _, v := range fn.Globals() {
+			if err := s.value(v); err != nil {
+				return err
+			}
+		}
+	} else if err := s.globals(fn, info); err != nil {
+		return err
+	}
+	for i := range fn.NumFreeVars() {
+		b, v := fn.FreeVar(i)
+		if err := s.captured(fn, b, v); err != nil {
+			return err
+		}
+	}
+	for i := range fn.NumParams() {
+		if err := s.value(fn.ParamDefault(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// globals checks and shares the globals that fn's body reads.
+func (s *sharer) globals(fn *starlark.Function, info *funcInfo) error {
+	if len(info.mutates) > 0 {
+		m := info.mutates[0]
+		return fmt.Errorf("%s: %s mutates the global '%s' (%s at %s), but a value shared with a task is frozen; "+
+			"return the value from the task and let the script collect it, e.g. %s(future.result())",
+			s.crossing, s.describe(info), m.name, m.what, m.pos, m.what)
+	}
+	if info.checked.Load() || len(info.reads) == 0 {
+		return nil
+	}
+	globals := fn.Globals()
+	for _, r := range info.reads {
+		sites := info.file.globals[r.name]
+		if err := s.stable(info, r.name, "the global", sites); err != nil {
+			return err
+		}
+		v, ok := globals[r.name]
+		if !ok {
+			return fmt.Errorf("%s: %s reads the global '%s' at %s, which is not bound yet (it is assigned at %s); "+
+				"assign it before the %s, or pass its value as an argument",
+				s.crossing, s.describe(info), r.name, r.pos, positions(sites), s.crossing)
+		}
+		if err := s.value(v); err != nil {
+			return err
+		}
+		s.ex.noteFrozen(r.name, s.crossing, s.where)
+	}
+	info.checked.Store(true)
+	return nil
+}
+
+// captured checks and shares one variable of fn's closure.
+func (s *sharer) captured(fn *starlark.Function, b starlark.Binding, v starlark.Value) error {
+	info := s.ex.funcInfo(fn.Position())
+	if info != nil {
+		if err := s.stable(info, b.Name, "the variable", s.ex.cellSites(b.Pos)); err != nil {
+			return err
+		}
+	}
+	if v == nil {
+		return fmt.Errorf("%s: %s uses '%s' from its enclosing function before it is assigned; assign it first, or pass it as an argument",
+			s.crossing, s.describe(info), b.Name)
+	}
+	return s.value(v)
+}
+
+// stable refuses a variable that a task reads but the script may rebind
+// while the task runs: one bound in more than one place, or in a loop.
+func (s *sharer) stable(info *funcInfo, name, kind string, sites []site) error {
+	for _, st := range sites {
+		if st.inLoop {
+			return fmt.Errorf("%s: %s reads %s '%s', which is rebound in a loop at %s, so it could change while the task runs; "+
+				"pass its value as an argument instead, e.g. %s(fn, %s)",
+				s.crossing, s.describe(info), kind, name, st.pos, s.crossing, name)
+		}
+	}
+	if len(sites) > 1 {
+		return fmt.Errorf("%s: %s reads %s '%s', which is bound more than once (at %s), so it could change while the task runs; "+
+			"pass its value as an argument instead, or bind it only once",
+			s.crossing, s.describe(info), kind, name, positions(sites))
+	}
+	return nil
+}
+
+// describe names the task in a message, and the function reached from it
+// when that is another one.
+func (s *sharer) describe(info *funcInfo) string {
+	d := fmt.Sprintf("task '%s'", s.task)
+	if info != nil && info.name != s.task {
+		d += fmt.Sprintf(" (through '%s')", info.name)
+	}
+	if s.where != "" {
+		d += " submitted at " + s.where
+	}
+	return d
+}
+
+func positions(sites []site) string {
+	ps := make([]string, len(sites))
+	for i, st := range sites {
+		ps[i] = st.pos.String()
+	}
+	return strings.Join(ps, " and ")
+}
+
+// noteFrozen remembers that a global was frozen by a crossing, so that a
+// later "frozen" error can say which crossing froze what.
+func (ex *execution) noteFrozen(name, crossing, where string) {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	if _, ok := ex.frozen[name]; !ok {
+		ex.frozen[name] = crossing + " at " + where
+	}
+}
+
+// frozenNote starts the explanation that frozenHint adds to an error.
+const frozenNote = "note: a value that crosses into a task"
+
+// frozenHint explains a "frozen" error in terms of the sharing rule.
+func (ex *execution) frozenHint() string {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	names := make([]string, 0, len(ex.frozen))
+	for name, by := range ex.frozen {
+		names = append(names, fmt.Sprintf("'%s' (by %s)", name, by))
+	}
+	sort.Strings(names)
+	hint := "\n" + frozenNote + " (its arguments, its closure and the globals it reads) is frozen, so that no two threads share a mutable value"
+	if len(names) > 0 {
+		hint += "; globals frozen so far: " + strings.Join(names, ", ")
+	}
+	return hint + ". Let tasks return new values, and pass copies (list(x), dict(x)) to tasks when the script still needs to change the original"
+}
+
+// funcInfo finds the analysis of the def or lambda at pos.
+func (ex *execution) funcInfo(pos syntax.Position) *funcInfo {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	for _, fi := range ex.files {
+		if info, ok := fi.funcs[pos]; ok {
+			return info
+		}
+	}
+	return nil
+}
+
+// cellSites returns the binding sites of the captured local first bound at pos.
+func (ex *execution) cellSites(pos syntax.Position) []site {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	for _, fi := range ex.files {
+		if sites, ok := fi.cells[pos]; ok {
+			return sites
+		}
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package starpool_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"go.uber.org/goleak"
+
+	"github.com/starpool/starpool"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden .out and .err files of testdata/scripts")
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestScripts runs every testdata/scripts/*.star file. A script passes when
+// it runs without error and its assertions hold; where NAME.out exists, its
+// stdout must match it, and where NAME.err exists, the script must fail and
+// its stderr (diagnostics, then the traceback) must match it.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/scripts/*.star")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test scripts: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".star")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, err := runScript(t, file)
+			if err != nil {
+				stderr += starpool.Backtrace(err) + "\n"
+			}
+			base := strings.TrimSuffix(file, ".star")
+			wantErr := exists(base + ".err")
+			if *update {
+				writeGolden(t, base+".out", stdout, exists(base+".out"))
+				writeGolden(t, base+".err", stderr, wantErr)
+				return
+			}
+			switch {
+			case err != nil && !wantErr:
+				t.Fatalf("script failed:\n%s", stderr)
+			case err == nil && wantErr:
+				t.Fatalf("script succeeded; want the failure in %s.err", name)
+			}
+			compareGolden(t, base+".out", stdout)
+			compareGolden(t, base+".err", stderr)
+		})
+	}
+}
+
+func runScript(t *testing.T, file string) (stdout, stderr string, err error) {
+	var out, errOut bytes.Buffer
+	rt := starpool.New(starpool.Options{
+		Args:    []string{file},
+		Stdout:  &out,
+		Stderr:  &errOut,
+		Modules: map[string]starlark.StringDict{"assert.star": assertModule},
+	})
+	defer rt.Close()
+	src, readErr := os.ReadFile(file)
+	if readErr != nil {
+		t.Fatal(readErr)
+	}
+	_, err = rt.ExecFile(context.Background(), filepath.Base(file), src)
+	return out.String(), errOut.String(), err
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func writeGolden(t *testing.T, path, content string, keep bool) {
+	if !keep && content == "" {
+		return
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	want, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		if strings.HasSuffix(path, ".err") && got != "" {
+			t.Errorf("unexpected stderr:\n%s", got)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+// assertModule is the assert module of the test scripts, after
+// go.starlark.net's assert.star: eq, ne, true, contains and fails.
+var assertModule = starlark.StringDict{
+	"assert": &starlarkstruct.Module{
+		Name: "assert",
+		Members: starlark.StringDict{
+			"eq":       starlark.NewBuiltin("assert.eq", assertCompare(true)),
+			"ne":       starlark.NewBuiltin("assert.ne", assertCompare(false)),
+			"true":     starlark.NewBuiltin("assert.true", assertTrue),
+			"contains": starlark.NewBuiltin("assert.contains", assertContains),
+			"fails":    starlark.NewBuiltin("assert.fails", assertFails),
+		},
+	},
+}
+
+func assertCompare(wantEqual bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var got, want starlark.Value
+		var msg string
+		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "got", &got, "want", &want, "msg?", &msg); err != nil {
+			return nil, err
+		}
+		eq, err := starlark.Equal(got, want)
+		if err != nil {
+			return nil, err
+		}
+		if eq != wantEqual {
+			op := "want"
+			if !wantEqual {
+				op = "want anything but"
+			}
+			return nil, fmt.Errorf("%s: got %s, %s %s %s", b.Name(), got, op, want, msg)
+		}
+		return starlark.None, nil
+	}
+}
+
+func assertTrue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var cond starlark.Value
+	msg := "assertion failed"
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "cond", &cond, "msg?", &msg); err != nil {
+		return nil, err
+	}
+	if !cond.Truth() {
+		return nil, fmt.Errorf("%s: %s", b.Name(), msg)
+	}
+	return starlark.None, nil
+}
+
+func assertContains(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s, sub string
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "s", &s, "sub", &sub); err != nil {
+		return nil, err
+	}
+	if !strings.Contains(s, sub) {
+		return nil, fmt.Errorf("%s: %q does not contain %q", b.Name(), s, sub)
+	}
+	return starlark.None, nil
+}
+
+// assertFails calls fn and checks that it fails with an error matching the
+// pattern; it returns the error message.
+func assertFails(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var fn starlark.Callable
+	var pattern string
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fn", &fn, "pattern", &pattern); err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", b.Name(), err)
+	}
+	_, err = starlark.Call(thread, fn, nil, nil)
+	if err == nil {
+		return nil, fmt.Errorf("%s: %s succeeded; want an error matching %q", b.Name(), fn.Name(), pattern)
+	}
+	msg := err.Error()
+	if !re.MatchString(msg) {
+		return nil, fmt.Errorf("%s: error %q does not match %q", b.Name(), msg, pattern)
+	}
+	return starlark.String(msg), nil
+}
