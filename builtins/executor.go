@@ -147,6 +147,7 @@ func executorMap(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	if chunksize < 1 {
+		//lint:ignore ST1005 this is CPython's message
 		return nil, fmt.Errorf("%s: ValueError: chunksize must be >= 1.", b.Name())
 	}
 	buffered := 0

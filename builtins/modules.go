@@ -10,9 +10,11 @@ import (
 // universe:
 //
 //	pow(base, exp, mod=None) - base to the power exp, optionally modulo mod
+//	round(number, ndigits=None) - number rounded to an integer, or to ndigits decimals
 func Predeclared() starlark.StringDict {
 	return starlark.StringDict{
-		"pow": starlark.NewBuiltin("pow", pow),
+		"pow":   starlark.NewBuiltin("pow", pow),
+		"round": starlark.NewBuiltin("round", round),
 	}
 }
 

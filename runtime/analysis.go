@@ -88,13 +88,13 @@ func (fi *fileInfo) function(fn *resolve.Function) {
 			case *syntax.CallExpr:
 				if dot, ok := n.Fn.(*syntax.DotExpr); ok && mutators[dot.Name.Name] {
 					if g, ok := dot.X.(*syntax.Ident); ok && isGlobal(g) {
-						info.mutates = append(info.mutates, use{g.Name, dot.Name.NamePos, g.Name + "." + dot.Name.Name})
+						info.mutates = append(info.mutates, use{g.Name, g.NamePos, g.Name + "." + dot.Name.Name})
 					}
 				}
 			case *syntax.AssignStmt:
 				if ix, ok := n.LHS.(*syntax.IndexExpr); ok {
 					if g, ok := ix.X.(*syntax.Ident); ok && isGlobal(g) {
-						info.mutates = append(info.mutates, use{g.Name, n.OpPos, g.Name + "[...] " + n.Op.String()})
+						info.mutates = append(info.mutates, use{g.Name, g.NamePos, g.Name + "[...] " + n.Op.String()})
 					}
 				}
 			}

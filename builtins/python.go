@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 
 	"go.starlark.net/starlark"
 )
@@ -63,4 +64,56 @@ func modPow(b *starlark.Builtin, x, y, m *big.Int) (starlark.Value, error) {
 		r.Add(r, m) // Python's result takes the sign of the modulus
 	}
 	return starlark.MakeBigInt(r), nil
+}
+
+// round implements Python's round(number, ndigits=None): to the nearest
+// integer with ties to even, or to ndigits decimal places, correctly
+// rounded from the float's exact value as Python does (round(2.675, 2) is
+// 2.67).
+func round(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var number, ndigits starlark.Value = nil, starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "number", &number, "ndigits?", &ndigits); err != nil {
+		return nil, err
+	}
+	if ndigits == starlark.None {
+		switch x := number.(type) {
+		case starlark.Int:
+			return x, nil
+		case starlark.Float:
+			if math.IsInf(float64(x), 0) || math.IsNaN(float64(x)) {
+				return nil, fmt.Errorf("%s: cannot convert float %s to integer", b.Name(), x)
+			}
+			return starlark.NumberToInt(starlark.Float(math.RoundToEven(float64(x))))
+		}
+		return nil, fmt.Errorf("%s: TypeError: type %s doesn't define __round__ method", b.Name(), number.Type())
+	}
+	n, err := starlark.AsInt32(ndigits)
+	if err != nil {
+		return nil, fmt.Errorf("%s: for parameter ndigits: got %s, want int or None", b.Name(), ndigits.Type())
+	}
+	switch x := number.(type) {
+	case starlark.Int:
+		if n >= 0 {
+			return x, nil
+		}
+		unit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(-n)), nil)
+		q, r := new(big.Int).DivMod(x.BigInt(), unit, new(big.Int))
+		twice := new(big.Int).Lsh(r, 1)
+		if c := twice.Cmp(unit); c > 0 || (c == 0 && q.Bit(0) == 1) {
+			q.Add(q, big.NewInt(1))
+		}
+		return starlark.MakeBigInt(q.Mul(q, unit)), nil
+	case starlark.Float:
+		f := float64(x)
+		if math.IsInf(f, 0) || math.IsNaN(f) || n > 300 {
+			return x, nil
+		}
+		if n < 0 {
+			unit := math.Pow(10, float64(-n))
+			return starlark.Float(math.RoundToEven(f/unit) * unit), nil
+		}
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', int(n), 64), 64)
+		return starlark.Float(r), nil
+	}
+	return nil, fmt.Errorf("%s: TypeError: type %s doesn't define __round__ method", b.Name(), number.Type())
 }
