@@ -161,5 +161,6 @@ func (rt *Runtime) load(_ *starlark.Thread, module string) (starlark.StringDict,
 	if m, ok := rt.opts.Modules[module]; ok {
 		return m, nil
 	}
+	//lint:ignore ST1005 this is CPython's message
 	return nil, fmt.Errorf("No module named '%s'", module)
 }
