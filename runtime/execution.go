@@ -48,7 +48,7 @@ func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
 		return nil, errRuntimeClosed
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
-	stop := context.AfterFunc(rt.ctx, func() { cancel(context.Cause(rt.ctx)) })
+	stop := afterFunc(rt.ctx, func() { cancel(context.Cause(rt.ctx)) })
 	ex := &execution{
 		rt:        rt,
 		ctx:       ctx,
@@ -62,12 +62,18 @@ func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
 }
 
 // end shuts down the execution's executors, waits for their workers, reports
-// task errors nobody retrieved, and releases the execution.
-func (ex *execution) end() {
+// task errors nobody retrieved, and releases the execution. It returns err,
+// the script's own outcome, or the cancellation that stopped the tasks while
+// the script waited for them.
+func (ex *execution) end(err error) error {
 	ex.waitExecutors()
+	if err == nil && ex.ctx.Err() != nil {
+		err = ContextError(ex.ctx)
+	}
 	ex.reportUnretrieved()
 	ex.cancel(context.Canceled)
 	ex.rt.active.Done()
+	return err
 }
 
 // waitExecutors shuts down every executor of the execution and waits until
@@ -149,7 +155,7 @@ func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (star
 		globals, err = prog.Init(thread, rt.predeclared)
 		return err
 	})
-	ex.end()
+	err = ex.end(err)
 	globals.Freeze()
 	return globals, err
 }

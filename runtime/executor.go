@@ -70,9 +70,9 @@ func NewExecutor(thread *starlark.Thread, opts ExecutorOptions) (*Executor, erro
 			return nil, err
 		}
 	}
-	id := rt.executorIDs.Add(1) - 1
 	if opts.NamePrefix == "" {
-		opts.NamePrefix = fmt.Sprintf("ThreadPoolExecutor-%d", id)
+		// As in CPython, only executors without a prefix are numbered.
+		opts.NamePrefix = fmt.Sprintf("ThreadPoolExecutor-%d", rt.executorIDs.Add(1)-1)
 	}
 	ctx, cancel := context.WithCancelCause(ts.ex.ctx)
 	e := &Executor{
@@ -105,7 +105,7 @@ func (e *Executor) stateError() error {
 	case e.closed:
 		return &Exception{Class: "RuntimeError", Msg: "cannot schedule new futures after shutdown"}
 	case e.ctx.Err() != nil:
-		return &Exception{Class: "RuntimeError", Msg: "cannot schedule new futures after interpreter shutdown (" + context.Cause(e.ctx).Error() + ")"}
+		return ContextError(e.ctx) // the script was cancelled
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func (ts *threadState) run(thread *starlark.Thread, body func() error) (err erro
 	if ts.ctx.Err() != nil {
 		return ContextError(ts.ctx)
 	}
-	stop := context.AfterFunc(ts.ctx, func() { thread.Cancel(context.Cause(ts.ctx).Error()) })
+	stop := afterFunc(ts.ctx, func() { thread.Cancel(context.Cause(ts.ctx).Error()) })
 	defer stop()
 	steps := ts.ex.steps
 	steps.attach(thread, ts)
@@ -93,6 +93,21 @@ func (ts *threadState) run(thread *starlark.Thread, body func() error) (err erro
 		}
 	}()
 	return ts.translate(body())
+}
+
+// afterFunc is context.AfterFunc whose stop also waits for f to return
+// if it has started, so that no goroutine outlives the caller.
+func afterFunc(ctx context.Context, f func()) (stop func()) {
+	done := make(chan struct{})
+	stopFunc := context.AfterFunc(ctx, func() {
+		defer close(done)
+		f()
+	})
+	return func() {
+		if !stopFunc() {
+			<-done
+		}
+	}
 }
 
 // cancelledPrefix starts the message of every Starlark computation stopped

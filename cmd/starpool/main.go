@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 
 	"github.com/starpool/starpool"
 	"github.com/starpool/starpool/runtime"
@@ -59,6 +60,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: starpool [flags] FILE [args...]\n       starpool [flags] -c CODE [args...]\n       starpool [flags] - [args...]\n\nflags:\n")
 		fs.PrintDefaults()
 	}
+	// As in Python, -c CODE ends the options: what follows is sys.argv.
+	args, codeArgs := splitAtCode(args)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -70,14 +73,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if *workers < 0 {
-		fmt.Fprintln(stderr, "starpool: --max-workers must be greater than 0")
+		fmt.Fprintln(stderr, "starpool: --max-workers must not be negative (0 means the default)")
 		return exitUsage
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}
 
-	filename, src, argv, err := script(fs, *code, stdin)
+	filename, src, argv, err := script(fs, *code, codeArgs, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "starpool: %v\n", err)
 		return exitUsage
@@ -122,19 +125,45 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitError
 }
 
+// valueFlags are the flags that take a value as the next argument.
+var valueFlags = map[string]bool{"c": true, "max-steps": true, "timeout": true, "max-workers": true}
+
+// splitAtCode splits the arguments after "-c CODE": those are the script's
+// (codeArgs is nil when there is no -c).
+func splitAtCode(args []string) (flags, codeArgs []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || a == "-" || !strings.HasPrefix(a, "-") {
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case name == "c" && hasValue:
+			return args[:i+1], args[i+1:]
+		case name == "c" && i+1 < len(args):
+			return args[:i+2], args[i+2:]
+		case valueFlags[name] && !hasValue:
+			i++
+		}
+	}
+	return args, nil
+}
+
 // script chooses what to run from the arguments left after the flags.
-func script(fs *flag.FlagSet, code string, stdin io.Reader) (filename string, src any, argv []string, err error) {
+func script(fs *flag.FlagSet, code string, codeArgs []string, stdin io.Reader) (filename string, src any, argv []string, err error) {
 	rest := fs.Args()
-	codeSet := false
-	fs.Visit(func(f *flag.Flag) { codeSet = codeSet || f.Name == "c" })
 	switch {
-	case codeSet:
-		return "<string>", code, append([]string{"-c"}, rest...), nil
+	case codeArgs != nil:
+		return "<string>", code, append([]string{"-c"}, codeArgs...), nil
 	case len(rest) > 0 && rest[0] == "-":
 		src, err := io.ReadAll(stdin)
 		return "<stdin>", src, rest, err
 	case len(rest) > 0:
-		return rest[0], nil, rest, nil
+		src, err := os.ReadFile(rest[0])
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("can't open file %q: %v", rest[0], errors.Unwrap(err))
+		}
+		return rest[0], src, rest, nil
 	case !isTerminal(stdin):
 		src, err := io.ReadAll(stdin)
 		return "<stdin>", src, []string{""}, err
