@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/starpool/starpool"
+	"github.com/starpool/starpool/runtime"
 )
 
 var update = flag.Bool("update", false, "rewrite the existing golden .out and .err files of testdata/scripts")
@@ -181,6 +182,7 @@ func assertFails(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		return nil, fmt.Errorf("%s: %v", b.Name(), err)
 	}
 	_, err = starlark.Call(thread, fn, nil, nil)
+	err = runtime.Recovered(thread, err)
 	if err == nil {
 		return nil, fmt.Errorf("%s: %s succeeded; want an error matching %q", b.Name(), fn.Name(), pattern)
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
+
+	"github.com/starpool/starpool/runtime"
 )
 
 // timeoutArg converts a Python timeout (None, int or float seconds) to a
@@ -29,10 +31,10 @@ func seconds(fn, param string, v starlark.Value) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: for parameter %s: got %s, want int or float", fn, param, v.Type())
 	}
 	if math.IsNaN(f) {
-		return 0, fmt.Errorf("%s: %s: Invalid value NaN (not a number)", fn, param)
+		return 0, pyError(fn, "ValueError", "Invalid value NaN (not a number)")
 	}
-	if f*float64(time.Second) >= math.MaxInt64 {
-		return math.MaxInt64, nil
+	if math.Abs(f*float64(time.Second)) >= math.MaxInt64 {
+		return 0, pyError(fn, "OverflowError", "timestamp out of range for platform time_t")
 	}
 	return time.Duration(f * float64(time.Second)), nil
 }
@@ -45,4 +47,11 @@ func noArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) e
 // identityHash hashes a value by a number unique to it.
 func identityHash(id uint64) uint32 {
 	return uint32(id ^ id>>32)
+}
+
+// pyError returns the error of builtin fn that stands for a CPython
+// exception: its text is "fn: Class: message", and errors.As finds the
+// *runtime.Exception, so exception().type names the class.
+func pyError(fn, class, format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fn, &runtime.Exception{Class: class, Msg: fmt.Sprintf(format, args...)})
 }

@@ -22,15 +22,18 @@ func (e exception) String() string        { return e.err.Error() }
 func (e exception) Type() string          { return "exception" }
 func (e exception) Freeze()               {}
 func (e exception) Truth() starlark.Bool  { return true }
-func (e exception) Hash() (uint32, error) { return 0, nil }
+func (e exception) Hash() (uint32, error) { return starlark.String(e.err.Error()).Hash() }
 
-// Attr returns an attribute: args (a one-element tuple holding the message,
-// as Python's), class (the CPython class it stands for) and traceback.
+// Attr returns an attribute: args (the message in a tuple, as Python's
+// args), type (the name of the CPython class it stands for) and traceback.
 func (e exception) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "args":
-		return starlark.Tuple{starlark.String(message(e.err))}, nil
-	case "class":
+		if msg := message(e.err); msg != "" {
+			return starlark.Tuple{starlark.String(msg)}, nil
+		}
+		return starlark.Tuple{}, nil
+	case "type":
 		return starlark.String(className(e.err)), nil
 	case "traceback":
 		return starlark.String(runtime.Backtrace(e.err)), nil
@@ -39,12 +42,12 @@ func (e exception) Attr(name string) (starlark.Value, error) {
 }
 
 // AttrNames lists the attributes.
-func (e exception) AttrNames() []string { return []string{"args", "class", "traceback"} }
+func (e exception) AttrNames() []string { return []string{"args", "traceback", "type"} }
 
 // message is the text of err without its CPython class.
 func message(err error) string {
 	var exc *runtime.Exception
-	if errors.As(err, &exc) && err == error(exc) {
+	if errors.As(err, &exc) {
 		return exc.Msg
 	}
 	return err.Error()

@@ -92,14 +92,14 @@ func newExecutor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 			return nil, fmt.Errorf("%s: for parameter max_workers: got %s, want int or None", b.Name(), maxWorkers.Type())
 		}
 		if n <= 0 {
-			return nil, fmt.Errorf("%s: ValueError: max_workers must be greater than 0", b.Name())
+			return nil, pyError(b.Name(), "ValueError", "max_workers must be greater than 0")
 		}
 		opts.MaxWorkers = n
 	}
 	if initializer != starlark.None {
 		fn, ok := initializer.(starlark.Callable)
 		if !ok {
-			return nil, fmt.Errorf("%s: TypeError: initializer must be a callable", b.Name())
+			return nil, pyError(b.Name(), "TypeError", "initializer must be a callable")
 		}
 		opts.Initializer = fn
 	}
@@ -116,7 +116,7 @@ func executorSubmit(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	}
 	fn, ok := args[0].(starlark.Callable)
 	if !ok {
-		return nil, fmt.Errorf("%s: '%s' object is not callable", b.Name(), args[0].Type())
+		return nil, pyError(b.Name(), "TypeError", "'%s' object is not callable", args[0].Type())
 	}
 	f, err := executorOf(b).Submit(thread, fn, args[1:], kwargs)
 	if err != nil {
@@ -131,7 +131,7 @@ func executorMap(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	fn, ok := args[0].(starlark.Callable)
 	if !ok {
-		return nil, fmt.Errorf("%s: '%s' object is not callable", b.Name(), args[0].Type())
+		return nil, pyError(b.Name(), "TypeError", "'%s' object is not callable", args[0].Type())
 	}
 	var (
 		timeout    starlark.Value = starlark.None
@@ -147,17 +147,16 @@ func executorMap(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	if chunksize < 1 {
-		//lint:ignore ST1005 this is CPython's message
-		return nil, fmt.Errorf("%s: ValueError: chunksize must be >= 1.", b.Name())
+		return nil, pyError(b.Name(), "ValueError", "chunksize must be >= 1.")
 	}
 	buffered := 0
 	if buffersize != starlark.None {
 		n, err := starlark.AsInt32(buffersize)
 		if _, isBool := buffersize.(starlark.Bool); err != nil || isBool {
-			return nil, fmt.Errorf("%s: TypeError: buffersize must be an integer or None", b.Name())
+			return nil, pyError(b.Name(), "TypeError", "buffersize must be an integer or None")
 		}
 		if n < 1 {
-			return nil, fmt.Errorf("%s: ValueError: buffersize must be None or > 0", b.Name())
+			return nil, pyError(b.Name(), "ValueError", "buffersize must be None or > 0")
 		}
 		buffered = n
 	}
@@ -165,7 +164,7 @@ func executorMap(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	for i, x := range args[1:] {
 		it, ok := x.(starlark.Iterable)
 		if !ok {
-			return nil, fmt.Errorf("%s: TypeError: '%s' object is not iterable", b.Name(), x.Type())
+			return nil, pyError(b.Name(), "TypeError", "'%s' object is not iterable", x.Type())
 		}
 		iterables[i] = it
 	}

@@ -45,7 +45,7 @@ func newFuture(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 func futuresOf(fn string, v starlark.Value) ([]*runtime.Future, error) {
 	iterable, ok := v.(starlark.Iterable)
 	if !ok {
-		return nil, fmt.Errorf("%s: TypeError: '%s' object is not iterable", fn, v.Type())
+		return nil, pyError(fn, "TypeError", "'%s' object is not iterable", v.Type())
 	}
 	var fs []*runtime.Future
 	for x := range starlark.Elements(iterable) {
@@ -83,7 +83,7 @@ func wait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	}
 	rw, ok := returnWhen[when]
 	if !ok {
-		return nil, fmt.Errorf("%s: ValueError: return_when must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got %q", b.Name(), when)
+		return nil, pyError(b.Name(), "ValueError", "Invalid return condition: %s", runtime.PyRepr(starlark.String(when)))
 	}
 	done, notDone, err := runtime.Wait(thread, fs, d, rw)
 	if err != nil {

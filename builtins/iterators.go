@@ -1,6 +1,8 @@
 package builtins
 
 import (
+	"fmt"
+
 	"go.starlark.net/starlark"
 
 	"github.com/starpool/starpool/runtime"
@@ -79,7 +81,7 @@ func (c *completions) Iterate() starlark.Iterator { return c }
 func (c *completions) Next(p *starlark.Value) bool {
 	f, ok, err := c.c.Next(c.thread)
 	if err != nil {
-		runtime.FailIteration(c.thread, err)
+		runtime.FailIteration(c.thread, fmt.Errorf("as_completed: %w", err))
 		return false
 	}
 	if ok {

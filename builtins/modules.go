@@ -9,12 +9,18 @@ import (
 // Predeclared returns the Python builtins that starpool adds to Starlark's
 // universe:
 //
+//	print(*args, sep=" ", end="\n", flush=False) - write the arguments to stdout as one unit
 //	pow(base, exp, mod=None) - base to the power exp, optionally modulo mod
 //	round(number, ndigits=None) - number rounded to an integer, or to ndigits decimals
+//	sum(iterable, start=0) - start plus the sum of the numbers in iterable
+//	divmod(a, b) - the pair (a // b, a % b)
 func Predeclared() starlark.StringDict {
 	return starlark.StringDict{
-		"pow":   starlark.NewBuiltin("pow", pow),
-		"round": starlark.NewBuiltin("round", round),
+		"print":  starlark.NewBuiltin("print", print),
+		"pow":    starlark.NewBuiltin("pow", pow),
+		"round":  starlark.NewBuiltin("round", round),
+		"sum":    starlark.NewBuiltin("sum", sum),
+		"divmod": starlark.NewBuiltin("divmod", divmod),
 	}
 }
 

@@ -1,11 +1,15 @@
 package builtins
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
+
+	"go.starlark.net/syntax"
+
+	"github.com/starpool/starpool/runtime"
 
 	"go.starlark.net/starlark"
 )
@@ -23,7 +27,7 @@ func pow(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 	if mod != starlark.None {
 		m, mInt := mod.(starlark.Int)
 		if !xInt || !yInt || !mInt {
-			return nil, fmt.Errorf("%s: TypeError: pow() 3rd argument not allowed unless all arguments are integers", b.Name())
+			return nil, pyError(b.Name(), "TypeError", "pow() 3rd argument not allowed unless all arguments are integers")
 		}
 		return modPow(b, x.BigInt(), y.BigInt(), m.BigInt())
 	}
@@ -35,27 +39,31 @@ func pow(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 	fx, ok1 := starlark.AsFloat(base)
 	fy, ok2 := starlark.AsFloat(exp)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("%s: TypeError: unsupported operand type(s) for ** or pow(): '%s' and '%s'", b.Name(), base.Type(), exp.Type())
+		return nil, pyError(b.Name(), "TypeError", "unsupported operand type(s) for ** or pow(): '%s' and '%s'", base.Type(), exp.Type())
 	}
 	if fx == 0 && fy < 0 {
-		return nil, fmt.Errorf("%s: ZeroDivisionError: 0.0 cannot be raised to a negative power", b.Name())
+		return nil, pyError(b.Name(), "ZeroDivisionError", "0.0 cannot be raised to a negative power")
 	}
 	if fx < 0 && fy != math.Trunc(fy) {
-		return nil, fmt.Errorf("%s: ValueError: a negative number cannot be raised to a fractional power (the result is complex)", b.Name())
+		return nil, pyError(b.Name(), "ValueError", "a negative number cannot be raised to a fractional power (the result is complex)")
 	}
-	return starlark.Float(math.Pow(fx, fy)), nil
+	r := math.Pow(fx, fy)
+	if math.IsInf(r, 0) && !math.IsInf(fx, 0) && !math.IsInf(fy, 0) {
+		return nil, pyError(b.Name(), "OverflowError", "(34, 'Numerical result out of range')")
+	}
+	return starlark.Float(r), nil
 }
 
 // modPow computes x**y % m with Python's sign conventions.
 func modPow(b *starlark.Builtin, x, y, m *big.Int) (starlark.Value, error) {
 	if m.Sign() == 0 {
-		return nil, errors.New(b.Name() + ": ValueError: pow() 3rd argument cannot be 0")
+		return nil, pyError(b.Name(), "ValueError", "pow() 3rd argument cannot be 0")
 	}
 	absM := new(big.Int).Abs(m)
 	if y.Sign() < 0 {
 		inv := new(big.Int).ModInverse(new(big.Int).Mod(x, absM), absM)
 		if inv == nil {
-			return nil, errors.New(b.Name() + ": ValueError: base is not invertible for the given modulus")
+			return nil, pyError(b.Name(), "ValueError", "base is not invertible for the given modulus")
 		}
 		x, y = inv, new(big.Int).Neg(y)
 	}
@@ -85,7 +93,7 @@ func round(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 			}
 			return starlark.NumberToInt(starlark.Float(math.RoundToEven(float64(x))))
 		}
-		return nil, fmt.Errorf("%s: TypeError: type %s doesn't define __round__ method", b.Name(), number.Type())
+		return nil, pyError(b.Name(), "TypeError", "type %s doesn't define __round__ method", number.Type())
 	}
 	n, err := starlark.AsInt32(ndigits)
 	if err != nil {
@@ -115,5 +123,74 @@ func round(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 		r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', int(n), 64), 64)
 		return starlark.Float(r), nil
 	}
-	return nil, fmt.Errorf("%s: TypeError: type %s doesn't define __round__ method", b.Name(), number.Type())
+	return nil, pyError(b.Name(), "TypeError", "type %s doesn't define __round__ method", number.Type())
+}
+
+// print implements Python's print(*args, sep=" ", end="\n", flush=False):
+// the line goes out whole, so lines printed by concurrent tasks never
+// interleave.
+func print(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	sep, end := " ", "\n"
+	var flush bool
+	if err := starlark.UnpackArgs(b.Name(), nil, kwargs, "sep?", &sep, "end?", &end, "flush?", &flush); err != nil {
+		return nil, err
+	}
+	var line strings.Builder
+	for i, a := range args {
+		if i > 0 {
+			line.WriteString(sep)
+		}
+		if s, ok := a.(starlark.String); ok {
+			line.WriteString(string(s))
+		} else {
+			line.WriteString(a.String())
+		}
+	}
+	rt := runtime.Of(thread)
+	switch {
+	case rt == nil:
+		return nil, fmt.Errorf("%s: not called from a starpool script", b.Name())
+	case end == "\n":
+		thread.Print(thread, line.String())
+	default:
+		line.WriteString(end)
+		rt.Stdout().Write([]byte(line.String())) //nolint:errcheck // print has nowhere to report a failed write
+	}
+	return starlark.None, nil
+}
+
+// sum implements Python's sum(iterable, /, start=0).
+func sum(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var iterable starlark.Iterable
+	var acc starlark.Value = starlark.MakeInt(0)
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "iterable", &iterable, "start?", &acc); err != nil {
+		return nil, err
+	}
+	if _, ok := acc.(starlark.String); ok {
+		return nil, pyError(b.Name(), "TypeError", "sum() can't sum strings [use ''.join(seq) instead]")
+	}
+	for x := range starlark.Elements(iterable) {
+		var err error
+		if acc, err = starlark.Binary(syntax.PLUS, acc, x); err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name(), err)
+		}
+	}
+	return acc, nil
+}
+
+// divmod implements Python's divmod(a, b): (a // b, a % b).
+func divmod(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var x, y starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &x, &y); err != nil {
+		return nil, err
+	}
+	q, err := starlark.Binary(syntax.SLASHSLASH, x, y)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	r, err := starlark.Binary(syntax.PERCENT, x, y)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", b.Name(), err)
+	}
+	return starlark.Tuple{q, r}, nil
 }

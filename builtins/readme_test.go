@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,31 +22,36 @@ var docEntry = regexp.MustCompile(`^\t(\S.*?) - (.*)$`)
 func documented(t *testing.T) map[string]string {
 	t.Helper()
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	paths, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	entries := make(map[string]string)
-	for _, pkg := range pkgs {
-		for _, file := range pkg.Files {
-			ast.Inspect(file, func(n ast.Node) bool {
-				var doc *ast.CommentGroup
-				switch n := n.(type) {
-				case *ast.GenDecl:
-					doc = n.Doc
-				case *ast.FuncDecl:
-					doc = n.Doc
-				}
-				if doc != nil {
-					for _, line := range strings.Split(doc.Text(), "\n") {
-						if m := docEntry.FindStringSubmatch(line); m != nil {
-							entries[m[1]] = m[2]
-						}
+	for _, path := range paths {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			var doc *ast.CommentGroup
+			switch n := n.(type) {
+			case *ast.GenDecl:
+				doc = n.Doc
+			case *ast.FuncDecl:
+				doc = n.Doc
+			}
+			if doc != nil {
+				for _, line := range strings.Split(doc.Text(), "\n") {
+					if m := docEntry.FindStringSubmatch(line); m != nil {
+						entries[m[1]] = m[2]
 					}
 				}
-				return true
-			})
-		}
+			}
+			return true
+		})
 	}
 	return entries
 }

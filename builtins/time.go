@@ -50,7 +50,7 @@ func sleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 		return nil, err
 	}
 	if d < 0 {
-		return nil, fmt.Errorf("%s: ValueError: sleep length must be non-negative", b.Name())
+		return nil, pyError(b.Name(), "ValueError", "sleep length must be non-negative")
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -17,9 +17,20 @@ import (
 type funcInfo struct {
 	name    string
 	file    *fileInfo
-	reads   []use       // globals read by the body (nested functions included), first use of each
-	mutates []use       // globals mutated in place by the body: g.append(x), g[k] = v
-	checked atomic.Bool // its globals were found stable, bound and shared
+	reads   []use         // globals read by the body (nested functions included), first use of each
+	mutates []use         // globals mutated in place by the body: g.append(x), g[k] = v
+	nested  []*funcInfo   // the defs and lambdas inside the body, at any depth
+	body    []syntax.Stmt // during analysis only
+	checked atomic.Bool   // its globals were found stable, bound and shared
+}
+
+// markChecked records that info's globals, and so those of every function
+// nested in it (which reads no global that info does not), are shared.
+func (info *funcInfo) markChecked() {
+	info.checked.Store(true)
+	for _, n := range info.nested {
+		n.checked.Store(true)
+	}
 }
 
 // use is one occurrence of a name in the source.
@@ -70,12 +81,30 @@ func analyze(f *syntax.File) *fileInfo {
 		}
 		return true
 	})
+	for _, info := range fi.funcs {
+		for _, stmt := range info.body {
+			syntax.Walk(stmt, func(n syntax.Node) bool {
+				var fn any
+				switch n := n.(type) {
+				case *syntax.DefStmt:
+					fn = n.Function
+				case *syntax.LambdaExpr:
+					fn = n.Function
+				}
+				if fn != nil {
+					info.nested = append(info.nested, fi.funcs[fn.(*resolve.Function).Pos])
+				}
+				return true
+			})
+		}
+		info.body = nil
+	}
 	return fi
 }
 
 // function records the facts of one def or lambda.
 func (fi *fileInfo) function(fn *resolve.Function) {
-	info := &funcInfo{name: fn.Name, file: fi}
+	info := &funcInfo{name: fn.Name, file: fi, body: fn.Body}
 	seen := make(map[string]bool)
 	for _, stmt := range fn.Body {
 		syntax.Walk(stmt, func(n syntax.Node) bool {

@@ -23,8 +23,14 @@ func (f *Future) AddStarlarkCallback(thread *starlark.Thread, fn starlark.Callab
 	if err := ex.rt.share(thread, "add_done_callback", fn, starlark.Tuple{arg}, nil); err != nil {
 		return err
 	}
-	f.AddDoneCallback(func(f *Future) {
-		cbThread, cbState := ex.newThread("done-callback", ex.ctx, nil)
+	f.addDoneCallback(func(f *Future, now bool) {
+		// Later, the callback runs on the worker that completed f: its
+		// thread belongs to that executor, so that it cannot wait for itself.
+		executor, name := f.exec, "done-callback"
+		if now {
+			executor, name = ts.executor, thread.Name
+		}
+		cbThread, cbState := ex.newThread(name, ex.ctx, executor)
 		err := cbState.run(cbThread, func() error {
 			_, err := starlark.Call(cbThread, fn, starlark.Tuple{arg}, nil)
 			return err

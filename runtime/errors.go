@@ -15,6 +15,7 @@ import (
 type Exception struct {
 	Class string // CPython's exception class, e.g. "TimeoutError"
 	Msg   string // CPython's message; may be empty
+	Cause error  // what led to it, e.g. the cancellation behind a CancelledError
 }
 
 func (e *Exception) Error() string {
@@ -23,6 +24,9 @@ func (e *Exception) Error() string {
 	}
 	return e.Class + ": " + e.Msg
 }
+
+// Unwrap returns the cause.
+func (e *Exception) Unwrap() error { return e.Cause }
 
 // exceptionClass names the CPython class that err stands for; a Starlark
 // failure is an "Error".
@@ -80,6 +84,9 @@ func (e *LimitError) Error() string {
 	}
 	return fmt.Sprintf("limit %s reached (%v)", e.Limit, e.Value)
 }
+
+// errScriptFailed cancels the tasks of a script that failed.
+var errScriptFailed = errors.New("the script failed")
 
 // errRuntimeClosed cancels the executions of a runtime being closed.
 var errRuntimeClosed = errors.New("the runtime was closed")

@@ -25,7 +25,8 @@ var fileOptions = &syntax.FileOptions{
 type execution struct {
 	rt     *Runtime
 	ctx    context.Context
-	cancel context.CancelCauseFunc
+	cancel context.CancelCauseFunc // cancels and releases the context
+	stop   context.CancelCauseFunc // cancels the script and its tasks
 	steps  *stepBudget
 
 	shared sync.Map // values already shared by a crossing -> struct{}
@@ -47,6 +48,9 @@ func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
 	if rt.closed {
 		return nil, errRuntimeClosed
 	}
+	if rt.ctx.Err() != nil {
+		return nil, ContextError(rt.ctx)
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	stop := afterFunc(rt.ctx, func() { cancel(context.Cause(rt.ctx)) })
 	ex := &execution{
@@ -56,6 +60,7 @@ func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
 		frozen:    make(map[string]string),
 	}
 	ex.cancel = func(err error) { stop(); cancel(err) }
+	ex.stop = cancel
 	ex.steps = newStepBudget(rt.opts.MaxSteps, cancel)
 	rt.active.Add(1)
 	return ex, nil
@@ -129,14 +134,25 @@ func (ex *execution) reportUnretrieved() {
 
 // ExecFile runs a Starlark file and returns its globals, frozen. The
 // filename and src are as for go.starlark.net's ExecFileOptions: src may be
-// nil (read the file), a string, a []byte or an io.Reader.
+// nil (read the file), a string, a []byte or an io.Reader. Unless the
+// runtime is strict, the file is Python-flavored: see the source layer in
+// dialect.go.
 //
 // ExecFile returns when the script has ended and every executor it opened
 // has shut down and finished its tasks. Cancelling ctx cancels the script
 // and its running tasks. A failure is an error whose [Backtrace] shows the
 // script's traceback and, for a task's failure, the task's own.
 func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
-	f, err := fileOptions.Parse(filename, src, 0)
+	text, err := source(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	if !rt.opts.Strict {
+		if text, err = rewritePython(filename, text); err != nil {
+			return nil, err
+		}
+	}
+	f, err := fileOptions.Parse(filename, text, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +171,10 @@ func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (star
 		globals, err = prog.Init(thread, rt.predeclared)
 		return err
 	})
+	if err != nil {
+		// The script is dead: stop its tasks rather than wait for them.
+		ex.stop(errScriptFailed)
+	}
 	err = ex.end(err)
 	globals.Freeze()
 	return globals, err

@@ -226,7 +226,7 @@ func (e *Executor) execute(f *Future, name string) bool {
 		return false
 	}
 	if e.ctx.Err() != nil {
-		f.cancelRunning()
+		f.cancelRunning(ContextError(e.ctx))
 		return true
 	}
 	thread, ts := e.ex.newThread(name, e.ctx, e)
@@ -235,9 +235,12 @@ func (e *Executor) execute(f *Future, name string) bool {
 		v, err = starlark.Call(thread, f.task.fn, f.task.args, f.task.kwargs)
 		return err
 	})
+	if err == nil {
+		err = returnable(v)
+	}
 	switch {
 	case err != nil && e.ctx.Err() != nil:
-		f.cancelRunning()
+		f.cancelRunning(ContextError(e.ctx))
 	case err != nil:
 		e.ex.addFailure(f)
 		f.complete(nil, &TaskError{Task: taskName(f.task.fn), Thread: name, Submitted: f.task.where, Err: err}) //nolint:errcheck // f is running: complete cannot fail

@@ -46,7 +46,8 @@ type Future struct {
 	callbacks []func(*Future)
 	waiters   []chan<- *Future
 	shared    bool
-	retrieved bool // a failure reached some caller
+	retrieved bool  // a failure reached some caller
+	cause     error // why a running task was interrupted
 }
 
 // task is the call a future stands for.
@@ -104,15 +105,24 @@ func (f *Future) Cancel() bool {
 }
 
 // cancelRunning cancels a future whose task was interrupted by the
-// cancellation of its script or executor.
-func (f *Future) cancelRunning() {
+// cancellation of its script or executor; cause says why.
+func (f *Future) cancelRunning(cause error) {
 	f.mu.Lock()
 	if f.state == Cancelled || f.state == Finished {
 		f.mu.Unlock()
 		return
 	}
 	f.state = Cancelled
+	f.cause = cause
 	f.settle()
+}
+
+// cancelled is the error of result() and exception() on a cancelled future.
+func (f *Future) cancelled() error {
+	if f.cause != nil {
+		return &Exception{Class: "CancelledError", Msg: f.cause.Error(), Cause: f.cause}
+	}
+	return &Exception{Class: "CancelledError"}
 }
 
 // claim moves a pending future to Running, for the goroutine that will run
@@ -183,13 +193,19 @@ func (f *Future) settle() {
 // by the goroutine that completes or cancels it, or at once by the caller if
 // f is done already.
 func (f *Future) AddDoneCallback(cb func(*Future)) {
+	f.addDoneCallback(func(f *Future, _ bool) { cb(f) })
+}
+
+// addDoneCallback is AddDoneCallback with a callback told whether it is
+// called at once, by the caller.
+func (f *Future) addDoneCallback(cb func(f *Future, now bool)) {
 	f.mu.Lock()
 	if f.state == Cancelled || f.state == Finished {
 		f.mu.Unlock()
-		cb(f)
+		cb(f, true)
 		return
 	}
-	f.callbacks = append(f.callbacks, cb)
+	f.callbacks = append(f.callbacks, func(f *Future) { cb(f, false) })
 	f.mu.Unlock()
 }
 
@@ -271,7 +287,7 @@ func (f *Future) Result(thread *starlark.Thread, timeout time.Duration) (starlar
 	defer f.mu.Unlock()
 	switch {
 	case f.state == Cancelled:
-		return nil, &Exception{Class: "CancelledError"}
+		return nil, f.cancelled()
 	case f.err != nil:
 		f.retrieved = true
 		return nil, f.err
@@ -289,10 +305,17 @@ func (f *Future) Exception(thread *starlark.Thread, timeout time.Duration) (erro
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.state == Cancelled {
-		return nil, &Exception{Class: "CancelledError"}
+		return nil, f.cancelled()
 	}
 	f.retrieved = true
 	return f.err, nil
+}
+
+// abandon marks f's error, now or to come, as seen: nobody can retrieve it.
+func (f *Future) abandon() {
+	f.mu.Lock()
+	f.retrieved = true
+	f.mu.Unlock()
 }
 
 // failed reports whether f finished with an error.

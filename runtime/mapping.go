@@ -94,9 +94,12 @@ func (m *MapResults) Next(thread *starlark.Thread) (starlark.Value, bool, error)
 
 // Close cancels the tasks whose results were not taken and have not
 // started, and releases the inputs. Iteration that stops early calls it.
+// The script never holds those futures, so their errors are not reported
+// as unretrieved.
 func (m *MapResults) Close() {
 	for _, f := range m.pending {
 		f.Cancel()
+		f.abandon()
 	}
 	m.pending = nil
 	m.closeInputs()

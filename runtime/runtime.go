@@ -41,6 +41,10 @@ type Options struct {
 	// Context is the root context: cancelling it cancels every execution
 	// of the runtime, its tasks included. Nil means context.Background().
 	Context context.Context
+
+	// Strict turns the Python-flavored source layer off: files are plain
+	// Starlark, without with, import, f-strings and the other rewrites.
+	Strict bool
 }
 
 // A Runtime executes Starlark files and owns every executor they create.
@@ -55,6 +59,7 @@ type Runtime struct {
 
 	executorIDs atomic.Int64 // numbers executors as CPython does
 	futureIDs   atomic.Uint64
+	imported    sync.Map // module name -> *starlarkstruct.Module, for import
 
 	mu     sync.Mutex
 	closed bool
@@ -79,18 +84,21 @@ func New(opts Options) *Runtime {
 	for name, v := range opts.Predeclared {
 		predeclared[name] = v
 	}
+	r := &Runtime{opts: opts}
+	if !opts.Strict {
+		for name, v := range r.layerBuiltins() {
+			predeclared[name] = v
+		}
+	}
 	predeclared.Freeze()
 	for _, m := range opts.Modules {
 		m.Freeze()
 	}
-	return &Runtime{
-		opts:        opts,
-		stdout:      &lineWriter{w: stdout},
-		stderr:      &lineWriter{w: stderr},
-		ctx:         ctx,
-		cancel:      cancel,
-		predeclared: predeclared,
-	}
+	r.stdout = &lineWriter{w: stdout}
+	r.stderr = &lineWriter{w: stderr}
+	r.ctx, r.cancel = ctx, cancel
+	r.predeclared = predeclared
+	return r
 }
 
 // DefaultMaxWorkers returns the max_workers an executor gets when the script

@@ -64,7 +64,7 @@ func (s *sharer) value(v starlark.Value) error {
 	case starlark.Tuple:
 		return s.all(v.Len(), v.Index)
 	case Unshareable:
-		return fmt.Errorf("%s: a %s cannot cross into a task: %s", s.crossing, v.Type(), v.NotShareable())
+		return fmt.Errorf("%s: a value of type %s cannot cross into a task: %s", s.crossing, v.Type(), v.NotShareable())
 	}
 	if _, done := s.ex.shared.Load(v); done || s.visiting[v] {
 		return nil
@@ -179,7 +179,7 @@ func (s *sharer) globals(fn *starlark.Function, info *funcInfo) error {
 		}
 		s.ex.noteFrozen(r.name, s.crossing, s.where)
 	}
-	info.checked.Store(true)
+	info.markChecked()
 	return nil
 }
 
@@ -285,6 +285,36 @@ func (ex *execution) cellSites(pos syntax.Position) []site {
 	for _, fi := range ex.files {
 		if sites, ok := fi.cells[pos]; ok {
 			return sites
+		}
+	}
+	return nil
+}
+
+// returnable refuses a task's result that belongs to the task's own thread
+// (an iterator in progress), directly or as an element of a returned tuple
+// or list: the caller could not use it.
+func returnable(v starlark.Value) error {
+	check := func(x starlark.Value) error {
+		if u, ok := x.(Unshareable); ok {
+			return fmt.Errorf("a task cannot return a value of type %s, which belongs to the task's thread: %s", u.Type(), u.NotShareable())
+		}
+		return nil
+	}
+	if err := check(v); err != nil {
+		return err
+	}
+	var elems starlark.Indexable
+	switch x := v.(type) {
+	case starlark.Tuple:
+		elems = x
+	case *starlark.List:
+		elems = x
+	default:
+		return nil
+	}
+	for i := range elems.Len() {
+		if err := check(elems.Index(i)); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -6,9 +6,9 @@ import (
 	"go.starlark.net/starlark"
 )
 
-// stepChunk is how many steps a thread draws from the shared budget at a
-// time. Smaller chunks make the limit more exact; larger ones touch the
-// shared counter less often.
+// stepChunk is the most steps a thread draws from the shared budget at a
+// time; a thread draws at most 1/256 of what remains, so that threads
+// blocked with steps in hand cannot hold much of a small budget.
 const stepChunk = 4096
 
 // stepBudget is the execution-step budget shared by a script and all of its
@@ -35,7 +35,7 @@ func (b *stepBudget) take() uint64 {
 		if r <= 0 {
 			return 0
 		}
-		g := min(r, stepChunk)
+		g := min(r, max(min(r/256, stepChunk), 16))
 		if b.remaining.CompareAndSwap(r, r-g) {
 			return uint64(g)
 		}

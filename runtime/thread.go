@@ -67,6 +67,24 @@ func FailIteration(thread *starlark.Thread, err error) {
 	thread.Cancel(err.Error())
 }
 
+// Recovered is for a Go builtin that calls Starlark code and handles the
+// failure itself instead of returning it (as a test's assert.fails does).
+// It returns the failure as the script should see it, and makes the thread
+// runnable again if the failure came from an iterator (see FailIteration)
+// and the thread is not otherwise cancelled.
+func Recovered(thread *starlark.Thread, err error) error {
+	ts := stateOf(thread)
+	if ts == nil || ts.iterErr == nil {
+		return err
+	}
+	err = ts.translate(err)
+	ts.iterErr = nil
+	if ts.ctx.Err() == nil { // a cancelled script stays cancelled
+		thread.Uncancel()
+	}
+	return err
+}
+
 // newThread returns a thread of the execution ex, cancelled by ctx.
 func (ex *execution) newThread(name string, ctx context.Context, executor *Executor) (*starlark.Thread, *threadState) {
 	ts := &threadState{ex: ex, ctx: ctx, executor: executor}
