@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -59,13 +60,79 @@ func TestScripts(t *testing.T) {
 	}
 }
 
+// TestPythonScripts runs the Python-flavored scripts (testdata/python and
+// the tutorial examples) and compares their stdout with NAME.out. Where
+// python3 is installed, CPython must print the same: the scripts run
+// unchanged under both.
+func TestPythonScripts(t *testing.T) {
+	files, _ := filepath.Glob("testdata/python/*.py")
+	examples, _ := filepath.Glob("examples/*.py")
+	if len(files) == 0 || len(examples) == 0 {
+		t.Fatal("no Python-flavored scripts")
+	}
+	python, _ := exec.LookPath("python3")
+	for _, file := range append(files, examples...) {
+		name := strings.TrimSuffix(filepath.Base(file), ".py")
+		golden := filepath.Join("testdata", "python", name+".out")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, err := runScript(t, file)
+			if err != nil {
+				t.Fatalf("script failed:\n%s%s", stderr, starpool.Backtrace(err))
+			}
+			if *update {
+				writeGolden(t, golden, stdout)
+			}
+			compareGolden(t, golden, stdout)
+			if python == "" {
+				return
+			}
+			out, err := exec.Command(python, file).Output()
+			if err != nil {
+				t.Fatalf("python3 %s: %v", file, err)
+			}
+			if want, _ := os.ReadFile(golden); string(out) != string(want) {
+				t.Errorf("CPython prints differently:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestStrictExamples runs the plain-Starlark examples.
+func TestStrictExamples(t *testing.T) {
+	patterns := map[string]string{
+		"map_urls":      `^(https://\S+ was scraped!\n){4}$`,
+		"submit_result": `^32768\n$`,
+		"shutdown":      `^sum of squares: 55\nall done: True\n$`,
+		"cpu_bound":     `^16 x fib\(23\) = 28657 each\n1 worker: +[0-9.]+ s\n\d+ workers: [0-9.]+ s\nspeedup: [0-9.]+x on \d+ cores\n$`,
+		"io_bound":      `^100 tasks of sleep\(0.1\) finished in [0-9.]+ s\n$`,
+	}
+	for name, pattern := range patterns {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			stdout, stderr, err := runScriptWith(t, "examples/"+name+".star", true)
+			if err != nil {
+				t.Fatalf("example failed:\n%s%s", stderr, starpool.Backtrace(err))
+			}
+			if !regexp.MustCompile(pattern).MatchString(stdout) {
+				t.Errorf("output %q does not match %q", stdout, pattern)
+			}
+		})
+	}
+}
+
 func runScript(t *testing.T, file string) (stdout, stderr string, err error) {
+	return runScriptWith(t, file, false)
+}
+
+func runScriptWith(t *testing.T, file string, strict bool) (stdout, stderr string, err error) {
 	var out, errOut bytes.Buffer
 	rt := starpool.New(starpool.Options{
 		Args:    []string{file},
 		Stdout:  &out,
 		Stderr:  &errOut,
 		Modules: map[string]starlark.StringDict{"assert.star": assertModule},
+		Strict:  strict,
 	})
 	defer rt.Close()
 	src, readErr := os.ReadFile(file)

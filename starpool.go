@@ -48,6 +48,9 @@ type Options struct {
 	Modules map[string]starlark.StringDict
 	// Predeclared are the host's own builtins, visible in every file.
 	Predeclared starlark.StringDict
+	// Strict runs plain Starlark, without the Python-flavored source layer
+	// (with, import, f-strings, ...).
+	Strict bool
 }
 
 // Runtime runs scripts; see [runtime.Runtime].
@@ -68,6 +71,7 @@ func New(opts Options) *Runtime {
 		Context:     opts.Context,
 		Modules:     modules,
 		Predeclared: predeclared,
+		Strict:      opts.Strict,
 	})
 }
 

@@ -128,28 +128,33 @@ func round(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 
 // print implements Python's print(*args, sep=" ", end="\n", flush=False):
 // the line goes out whole, so lines printed by concurrent tasks never
-// interleave.
+// interleave. Python-flavored scripts see values as CPython prints them
+// (['a', 'b']); strict ones as Starlark does (["a", "b"]).
 func print(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	sep, end := " ", "\n"
 	var flush bool
 	if err := starlark.UnpackArgs(b.Name(), nil, kwargs, "sep?", &sep, "end?", &end, "flush?", &flush); err != nil {
 		return nil, err
 	}
+	rt := runtime.Of(thread)
+	if rt == nil {
+		return nil, fmt.Errorf("%s: not called from a starpool script", b.Name())
+	}
 	var line strings.Builder
 	for i, a := range args {
 		if i > 0 {
 			line.WriteString(sep)
 		}
-		if s, ok := a.(starlark.String); ok {
+		switch s, isString := a.(starlark.String); {
+		case isString:
 			line.WriteString(string(s))
-		} else {
+		case rt.Strict():
 			line.WriteString(a.String())
+		default:
+			line.WriteString(runtime.PyStr(a))
 		}
 	}
-	rt := runtime.Of(thread)
 	switch {
-	case rt == nil:
-		return nil, fmt.Errorf("%s: not called from a starpool script", b.Name())
 	case end == "\n":
 		thread.Print(thread, line.String())
 	default:

@@ -87,6 +87,9 @@ func primaryStart(toks []token, j int) int {
 // toks[i]: unary operators, a primary, and any further ** (which binds to
 // the right).
 func powerEnd(toks []token, i int) int {
+	if i >= len(toks) {
+		return len(toks) - 1
+	}
 	for i < len(toks)-1 && toks[i].kind == tOp && (toks[i].text == "-" || toks[i].text == "+" || toks[i].text == "~") {
 		i++
 	}
@@ -114,7 +117,7 @@ func powerEnd(toks []token, i int) int {
 // set([...]); a brace with a colon inside is a dict.
 func (r *rewriter) setDisplay(toks []token, i int) {
 	closing := matching(toks, i)
-	if closing == i+1 || toks[i+1].text == "**" {
+	if closing <= i+1 || toks[closing].text != "}" || toks[i+1].text == "**" {
 		return // {} and {**d} are dicts
 	}
 	for _, t := range toks[i+1 : closing] {
@@ -142,7 +145,9 @@ func (r *rewriter) annotations(toks []token) {
 			for j < len(toks) && !(toks[j].depth == 1 && (toks[j].text == "," || toks[j].text == "=") || toks[j].depth == 0) {
 				j++
 			}
-			r.add(t.off, toks[j].off, "")
+			if j < len(toks) {
+				r.add(t.off, toks[j].off, "")
+			}
 		case t.text == "->" && t.depth == 0:
 			last := toks[len(toks)-1]
 			r.add(t.off, last.off, "")

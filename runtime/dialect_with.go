@@ -38,7 +38,7 @@ func (r *rewriter) with(ln logicalLine) error {
 					it.asTok = j
 				}
 			}
-			if it.start == it.end {
+			if it.start == it.end || it.asTok == it.start {
 				return r.errorAt(toks[i], "invalid 'with' statement: an item is empty")
 			}
 			if it.asTok >= 0 && (it.end-it.asTok != 2 || toks[it.asTok+1].kind != tName) {

@@ -454,7 +454,7 @@ func formatFloat(f float64, sp spec) (string, error) {
 			s = generalFloat(abs, max(prec, 1), sp.alt, false)
 		case 0:
 			if prec < 0 {
-				s = PyStr(starlark.Float(abs))
+				s = floatRepr(abs)
 			} else {
 				s = generalFloat(abs, max(prec, 1), sp.alt, true)
 			}
@@ -613,6 +613,8 @@ func writeRepr(b *strings.Builder, v starlark.Value, depth int) {
 		} else {
 			b.WriteString("False")
 		}
+	case starlark.Float:
+		b.WriteString(floatRepr(float64(x)))
 	case *starlark.List:
 		seq("[", "]", listElems(x))
 	case starlark.Tuple:
@@ -645,6 +647,38 @@ func writeRepr(b *strings.Builder, v starlark.Value, depth int) {
 	default:
 		b.WriteString(v.String())
 	}
+}
+
+// floatRepr formats f as CPython's repr: the shortest digits that read
+// back as f, in fixed notation from 1e-4 up to 1e16 and in exponent
+// notation outside.
+func floatRepr(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	sci := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
+	mant, expText, _ := strings.Cut(sci, "e")
+	exp, _ := strconv.Atoi(expText)
+	if exp < -4 || exp >= 16 {
+		return mant + "e" + expText[:1] + fmt.Sprintf("%02d", absInt(exp))
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+func absInt(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 func listElems(l *starlark.List) []starlark.Value {

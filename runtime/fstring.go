@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -74,14 +75,21 @@ func (r *rewriter) field(s string, fail func(string) error) (int, string, []stri
 	debug := ""
 	if stop == '=' {
 		// {x=} shows the expression's text, then its repr.
-		debug = escapeBraces(s[:end+1])
 		i++
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		debug = escapeBraces(s[:i])
 		if i < len(s) && s[i] != '!' && s[i] != ':' && s[i] != '}' {
 			return 0, "", nil, fail("expecting '}' after '='")
 		}
 	}
 	rewritten, err := r.rewriteExpr(expr)
 	if err != nil {
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			return 0, "", nil, fail("in {" + strings.TrimSpace(expr) + "}: " + se.Msg)
+		}
 		return 0, "", nil, err
 	}
 	args := []string{rewritten}

@@ -110,6 +110,10 @@ func (rt *Runtime) DefaultMaxWorkers() int {
 	return min(32, goruntime.NumCPU()+4)
 }
 
+// Strict reports whether the runtime runs plain Starlark, without the
+// Python-flavored layer.
+func (rt *Runtime) Strict() bool { return rt.opts.Strict }
+
 // Stdout returns the writer that print uses. Each Write is one
 // uninterrupted unit: lines written by concurrent tasks never interleave.
 func (rt *Runtime) Stdout() io.Writer { return rt.stdout }

@@ -55,6 +55,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		maxSteps = fs.Uint64("max-steps", 0, "stop the script after `N` Starlark steps, its tasks included (0: no limit)")
 		timeout  = fs.Duration("timeout", 0, "stop the script and its tasks after `DURATION`, e.g. 30s (0: no limit)")
 		workers  = fs.Int("max-workers", 0, "default max_workers of an executor (0: min(32, cpu_count + 4))")
+		strict   = fs.Bool("strict", false, "run plain Starlark: no with, import, f-strings or other Python-flavored syntax")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: starpool [flags] FILE [args...]\n       starpool [flags] -c CODE [args...]\n       starpool [flags] - [args...]\n\nflags:\n")
@@ -104,6 +105,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Args:       argv,
 		MaxWorkers: *workers,
 		MaxSteps:   *maxSteps,
+		Strict:     *strict,
 		Stdout:     scriptOut,
 		Stderr:     stderr,
 	})
