@@ -14,6 +14,7 @@ import (
 //	round(number, ndigits=None) - number rounded to an integer, or to ndigits decimals
 //	sum(iterable, start=0) - start plus the sum of the numbers in iterable
 //	divmod(a, b) - the pair (a // b, a % b)
+//	help(x) - describe x and list its members; help() for an introduction
 func Predeclared() starlark.StringDict {
 	return starlark.StringDict{
 		"print":  starlark.NewBuiltin("print", print),
@@ -21,6 +22,7 @@ func Predeclared() starlark.StringDict {
 		"round":  starlark.NewBuiltin("round", round),
 		"sum":    starlark.NewBuiltin("sum", sum),
 		"divmod": starlark.NewBuiltin("divmod", divmod),
+		"help":   starlark.NewBuiltin("help", help),
 	}
 }
 

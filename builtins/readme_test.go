@@ -117,3 +117,23 @@ func TestMembersDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpTopics checks that help() shows exactly the doc comments' lines.
+func TestHelpTopics(t *testing.T) {
+	docs := documented(t)
+	inHelp := map[string]bool{}
+	for _, lines := range helpTopics {
+		for _, line := range lines {
+			member, desc, _ := strings.Cut(line, " - ")
+			inHelp[member] = true
+			if got, ok := docs[member]; !ok || got != desc {
+				t.Errorf("help shows %q; the doc comment says %q", line, got)
+			}
+		}
+	}
+	for member := range docs {
+		if !inHelp[member] {
+			t.Errorf("help does not show %s", member)
+		}
+	}
+}

@@ -113,6 +113,9 @@ func (r *rewriter) apply() string {
 	var b strings.Builder
 	pos := 0
 	for _, e := range r.edits {
+		if e.off < pos {
+			continue // overlaps an edit of the same malformed line: the parser reports it
+		}
 		b.WriteString(r.src[pos:e.off])
 		b.WriteString(e.text)
 		pos = e.end

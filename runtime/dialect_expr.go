@@ -52,14 +52,14 @@ func isOperandEnd(t token) bool {
 	return t.text == ")" || t.text == "]" || t.text == "}"
 }
 
-// opening returns the index of the bracket that toks[j] closes.
+// opening returns the index of the bracket that toks[j] closes, or -1.
 func opening(toks []token, j int) int {
 	for k := j - 1; k >= 0; k-- {
 		if toks[k].depth == toks[j].depth && toks[k].kind == tOp && strings.Contains("([{", toks[k].text) {
 			return k
 		}
 	}
-	return 0
+	return -1
 }
 
 // primaryStart returns the first token of the primary expression (an atom
@@ -69,6 +69,9 @@ func primaryStart(toks []token, j int) int {
 		t := toks[j]
 		if t.kind == tOp && strings.Contains(")]}", t.text) {
 			k := opening(toks, j)
+			if k < 0 {
+				return j
+			}
 			if toks[k].text != "{" && k > 0 && isOperandEnd(toks[k-1]) {
 				j = k - 1 // a call or subscript: the primary goes on before it
 				continue
@@ -95,13 +98,17 @@ func powerEnd(toks []token, i int) int {
 	}
 	j := i
 	if toks[j].kind == tOp && strings.Contains("([{", toks[j].text) {
-		j = matching(toks, j)
+		if j = matching(toks, j); j < 0 {
+			return len(toks) - 1
+		}
 	}
 	for j+1 < len(toks) {
 		next := toks[j+1]
 		switch {
 		case next.kind == tOp && (next.text == "(" || next.text == "["):
-			j = matching(toks, j+1)
+			if j = matching(toks, j+1); j < 0 {
+				return len(toks) - 1
+			}
 		case next.kind == tOp && next.text == "." && j+2 < len(toks):
 			j += 2
 		case next.kind == tOp && next.text == "**" && j+2 < len(toks):
@@ -118,7 +125,8 @@ func powerEnd(toks []token, i int) int {
 func (r *rewriter) setDisplay(toks []token, i int) {
 	closing := matching(toks, i)
 	if closing <= i+1 || toks[closing].text != "}" || toks[i+1].text == "**" {
-		return // {} and {**d} are dicts
+		// {} and {**d} are dicts; an unclosed brace is the parser's to report.
+		return
 	}
 	for _, t := range toks[i+1 : closing] {
 		if t.depth == toks[i].depth+1 && t.kind == tOp && t.text == ":" {

@@ -61,6 +61,9 @@ func (r *rewriter) fromImport(toks []token) error {
 	end := len(toks)
 	if i < len(toks) && toks[i].text == "(" {
 		closing := matching(toks, i)
+		if closing < 0 {
+			return r.errorAt(toks[i], "'(' is never closed")
+		}
 		r.add(toks[i].off, toks[i].end, "")
 		r.add(toks[closing].off, toks[closing].end, "")
 		i, end = i+1, closing

@@ -81,7 +81,8 @@ func (r *rewriter) with(ln logicalLine) error {
 	return nil
 }
 
-// matching returns the index of the bracket that closes toks[i].
+// matching returns the index of the bracket that closes toks[i], or -1 if
+// the line ends first.
 func matching(toks []token, i int) int {
 	depth := toks[i].depth
 	for j := i + 1; j < len(toks); j++ {
@@ -89,7 +90,7 @@ func matching(toks []token, i int) int {
 			return j
 		}
 	}
-	return len(toks) - 1
+	return -1
 }
 
 func hasTopLevelAs(toks []token) bool {

@@ -45,6 +45,7 @@ type Executor struct {
 	workers    int       // workers started and not yet exited
 	started    int       // workers ever started, for their names
 	idle       int       // workers waiting on wake and not yet signalled
+	waiting    int       // workers waiting on wake
 	closed     bool      // shutdown was called
 	broken     bool      // an initializer failed
 	terminated chan struct{}
@@ -92,6 +93,13 @@ func NewExecutor(thread *starlark.Thread, opts ExecutorOptions) (*Executor, erro
 
 // MaxWorkers returns the most workers the executor runs at once.
 func (e *Executor) MaxWorkers() int { return e.maxWorkers }
+
+// Active returns how many of its tasks are queued or running now.
+func (e *Executor) Active() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.queue) - e.head + e.workers - e.waiting
+}
 
 // NamePrefix returns the prefix of its workers' thread names.
 func (e *Executor) NamePrefix() string { return e.prefix }
@@ -192,7 +200,9 @@ func (e *Executor) next() *Future {
 			return nil
 		}
 		e.idle++
+		e.waiting++
 		e.wake.Wait()
+		e.waiting--
 	}
 }
 

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -247,6 +248,9 @@ func (s *scanner) scanString() error {
 	i := p + len(quote)
 	for {
 		if i >= len(rest) || len(quote) == 1 && rest[i] == '\n' {
+			if len(quote) == 3 {
+				return s.errorf(s.line, s.col, "unterminated triple-quoted string literal")
+			}
 			return s.errorf(s.line, s.col, "unterminated string literal")
 		}
 		switch {
@@ -259,4 +263,29 @@ func (s *scanner) scanString() error {
 			i++
 		}
 	}
+}
+
+// InputComplete reports whether src, the lines typed so far at an
+// interactive prompt, is a complete input, as Python's prompt decides: a
+// compound statement (a line ending in ':') goes on until a blank line, and
+// so does any input with an open bracket, an unterminated triple-quoted
+// string or a final backslash.
+func InputComplete(src string) bool {
+	s := &scanner{filename: "<stdin>", src: src, line: 1, col: 1, atStart: true}
+	if err := s.run(); err != nil {
+		var se *SyntaxError
+		return !(errors.As(err, &se) && strings.HasPrefix(se.Msg, "unterminated triple-quoted"))
+	}
+	if s.depth > 0 || strings.HasSuffix(strings.TrimRight(src, "\n"), "\\") {
+		return false
+	}
+	if len(s.lines) == 0 {
+		return true
+	}
+	first := s.lines[0].toks
+	if last := first[len(first)-1]; last.kind == tOp && last.text == ":" || len(s.lines) > 1 {
+		lines := strings.Split(strings.TrimSuffix(src, "\n"), "\n")
+		return strings.TrimSpace(lines[len(lines)-1]) == ""
+	}
+	return true
 }

@@ -6,8 +6,10 @@
 //	starpool [flags] FILE [args...]   run FILE; sys.argv is [FILE, args...]
 //	starpool [flags] -c CODE [args...] run CODE; sys.argv is ["-c", args...]
 //	starpool [flags] - [args...]      run the script on standard input
+//	starpool [flags]                  the interactive prompt
 //
-// With no FILE and a piped standard input, starpool runs standard input.
+// With no FILE, starpool runs standard input if it is piped, and starts the
+// interactive prompt if it is a terminal.
 // It exits with status 0 on success, 1 when the script fails (with a
 // Python-style traceback on stderr), 2 on bad usage, 124 when --timeout
 // stops the script and 130 when it is interrupted.
@@ -56,6 +58,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		timeout  = fs.Duration("timeout", 0, "stop the script and its tasks after `DURATION`, e.g. 30s (0: no limit)")
 		workers  = fs.Int("max-workers", 0, "default max_workers of an executor (0: min(32, cpu_count + 4))")
 		strict   = fs.Bool("strict", false, "run plain Starlark: no with, import, f-strings or other Python-flavored syntax")
+		quiet    = fs.Bool("quiet", false, "do not print the banner of the interactive prompt")
 	)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: starpool [flags] FILE [args...]\n       starpool [flags] -c CODE [args...]\n       starpool [flags] - [args...]\n\nflags:\n")
@@ -81,6 +84,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		debug.SetGCPercent(defaultGCPercent)
 	}
 
+	if codeArgs == nil && len(fs.Args()) == 0 && isTerminal(stdin) {
+		return repl(starpool.Options{Args: []string{""}, MaxWorkers: *workers, MaxSteps: *maxSteps, Strict: *strict},
+			*quiet, stdin.(io.ReadCloser), stdout, stderr)
+	}
 	filename, src, argv, err := script(fs, *code, codeArgs, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "starpool: %v\n", err)
@@ -166,11 +173,9 @@ func script(fs *flag.FlagSet, code string, codeArgs []string, stdin io.Reader) (
 			return "", nil, nil, fmt.Errorf("can't open file %q: %v", rest[0], errors.Unwrap(err))
 		}
 		return rest[0], src, rest, nil
-	case !isTerminal(stdin):
-		src, err := io.ReadAll(stdin)
-		return "<stdin>", src, []string{""}, err
 	}
-	return "", nil, nil, errors.New("no script given: run starpool FILE, starpool -c CODE, or pipe a script to starpool (see starpool -help)")
+	data, err := io.ReadAll(stdin)
+	return "<stdin>", data, []string{""}, err
 }
 
 // isTerminal reports whether f is a character device such as a terminal.
