@@ -51,7 +51,14 @@ type Options struct {
 	// Strict runs plain Starlark, without the Python-flavored source layer
 	// (with, import, f-strings, ...).
 	Strict bool
+	// Permissions grant network, file and environment access; the zero
+	// value grants none.
+	Permissions Permissions
 }
+
+// Permissions are the capabilities granted to scripts; see
+// [runtime.Permissions].
+type Permissions = runtime.Permissions
 
 // Runtime runs scripts; see [runtime.Runtime].
 type Runtime = runtime.Runtime
@@ -72,6 +79,7 @@ func New(opts Options) *Runtime {
 		Modules:     modules,
 		Predeclared: predeclared,
 		Strict:      opts.Strict,
+		Permissions: opts.Permissions,
 	})
 }
 

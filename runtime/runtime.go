@@ -45,6 +45,10 @@ type Options struct {
 	// Strict turns the Python-flavored source layer off: files are plain
 	// Starlark, without with, import, f-strings and the other rewrites.
 	Strict bool
+
+	// Permissions are the capabilities granted to scripts; the zero value
+	// grants none.
+	Permissions Permissions
 }
 
 // A Runtime executes Starlark files and owns every executor they create.

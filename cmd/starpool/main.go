@@ -59,7 +59,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		workers  = fs.Int("max-workers", 0, "default max_workers of an executor (0: min(32, cpu_count + 4))")
 		strict   = fs.Bool("strict", false, "run plain Starlark: no with, import, f-strings or other Python-flavored syntax")
 		quiet    = fs.Bool("quiet", false, "do not print the banner of the interactive prompt")
+		perms    starpool.Permissions
 	)
+	completePermissions := permissionFlags(fs, &perms)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: starpool [flags] FILE [args...]\n       starpool [flags] -c CODE [args...]\n       starpool [flags] - [args...]\n\nflags:\n")
 		fs.PrintDefaults()
@@ -72,6 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	completePermissions()
 	if *version {
 		fmt.Fprintf(stdout, "starpool %s\n", starpool.Version)
 		return exitOK
@@ -85,7 +88,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	if codeArgs == nil && len(fs.Args()) == 0 && isTerminal(stdin) {
-		return repl(starpool.Options{Args: []string{""}, MaxWorkers: *workers, MaxSteps: *maxSteps, Strict: *strict},
+		return repl(starpool.Options{Args: []string{""}, MaxWorkers: *workers, MaxSteps: *maxSteps, Strict: *strict, Permissions: perms},
 			*quiet, stdin.(io.ReadCloser), stdout, stderr)
 	}
 	filename, src, argv, err := script(fs, *code, codeArgs, stdin)
@@ -109,12 +112,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		scriptOut = stdout
 	}
 	rt := starpool.New(starpool.Options{
-		Args:       argv,
-		MaxWorkers: *workers,
-		MaxSteps:   *maxSteps,
-		Strict:     *strict,
-		Stdout:     scriptOut,
-		Stderr:     stderr,
+		Args:        argv,
+		MaxWorkers:  *workers,
+		MaxSteps:    *maxSteps,
+		Strict:      *strict,
+		Permissions: perms,
+		Stdout:      scriptOut,
+		Stderr:      stderr,
 	})
 	_, err = rt.ExecFile(ctx, filename, src)
 	rt.Close()
