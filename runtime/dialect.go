@@ -94,6 +94,13 @@ func (r *rewriter) add(off, end int, text string) {
 	r.edits = append(r.edits, edit{off: off, end: end, text: text})
 }
 
+// replaceLine replaces a whole logical line with text, keeping the number
+// of lines: the lines the statement spanned become blank lines after it.
+func (r *rewriter) replaceLine(toks []token, text string) {
+	off, end := toks[0].off, toks[len(toks)-1].end
+	r.add(off, end, text+strings.Repeat("\n", strings.Count(r.src[off:end], "\n")))
+}
+
 // apply returns the source with every edit made.
 func (r *rewriter) apply() string {
 	if len(r.edits) == 0 {

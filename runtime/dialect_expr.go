@@ -177,5 +177,5 @@ func (r *rewriter) variableAnnotation(ln logicalLine) {
 			return
 		}
 	}
-	r.add(toks[0].off, toks[len(toks)-1].end, "pass")
+	r.replaceLine(toks, "pass")
 }

@@ -125,8 +125,6 @@ func (r *rewriter) importModules(toks []token) error {
 		}
 		i = next
 	}
-	// Keep the lines of a statement continued with backslashes.
-	span := r.src[toks[0].off:toks[len(toks)-1].end]
-	r.add(toks[0].off, toks[len(toks)-1].end, strings.Join(stmts, "; ")+strings.Repeat(" \\\n", strings.Count(span, "\n")))
+	r.replaceLine(toks, strings.Join(stmts, "; "))
 	return nil
 }
