@@ -16,7 +16,9 @@ package starpool
 import (
 	"context"
 	"io"
+	"io/fs"
 	"maps"
+	"time"
 
 	"go.starlark.net/starlark"
 
@@ -46,6 +48,16 @@ type Options struct {
 	// standard ones (a host module of the same name replaces the standard
 	// one). Their values must be safe for concurrent use or frozen.
 	Modules map[string]starlark.StringDict
+	// Without names standard modules to leave out, e.g. "requests".
+	Without []string
+	// Files serves load("path/to/lib.star") from the host's files: the
+	// file is run once per runtime, Python-flavored unless Strict, and its
+	// globals (frozen) are the module. Load, if set, serves the names
+	// Files does not have.
+	Files fs.FS
+	// Load serves load() names that are neither standard modules, Modules
+	// nor Files; see runtime.Options.Load.
+	Load func(thread *starlark.Thread, module string) (starlark.StringDict, error)
 	// Predeclared are the host's own builtins, visible in every file.
 	Predeclared starlark.StringDict
 	// Strict runs plain Starlark, without the Python-flavored source layer
@@ -54,23 +66,61 @@ type Options struct {
 	// Permissions grant network, file and environment access; the zero
 	// value grants none.
 	Permissions Permissions
+	// HTTP configures the requests module's client: default timeout and
+	// response size limit.
+	HTTP HTTPOptions
+
+	// Limits for untrusted scripts; each zero value means no limit. A
+	// script stopped by a limit fails with a *runtime.LimitError naming it.
+	//
+	// Timeout bounds the wall time of one execution, tasks included.
+	Timeout time.Duration
+	// WorkerLimit bounds one executor's max_workers; TotalWorkerLimit
+	// those of all open executors together. Asking for more fails, or with
+	// CapWorkers gets what is left.
+	WorkerLimit, TotalWorkerLimit int
+	CapWorkers                    bool
+	// PendingLimit bounds the tasks waiting to start: a submit beyond it
+	// fails instead of queueing without end.
+	PendingLimit int
+	// OutputLimit bounds the bytes one execution may print.
+	OutputLimit int64
 }
+
+// Stats count a runtime's tasks; see [runtime.Stats].
+type Stats = runtime.Stats
+
+// HTTPOptions configure the requests module; see [runtime.HTTPOptions].
+type HTTPOptions = runtime.HTTPOptions
 
 // Permissions are the capabilities granted to scripts; see
 // [runtime.Permissions].
 type Permissions = runtime.Permissions
 
-// Runtime runs scripts; see [runtime.Runtime].
-type Runtime = runtime.Runtime
+// Runtime runs scripts: the engine's [runtime.Runtime] (ExecFile, Close,
+// Stats, NewSession, ...) with Go-valued calls into scripts. It is safe
+// for use by many goroutines at once.
+type Runtime struct {
+	*runtime.Runtime
+}
 
 // New returns a runtime with the standard modules (concurrent.futures,
-// time, os, sys, math, json) and Python's pow.
+// time, os, sys, math, json, requests) and Python's builtins, less those
+// named in Options.Without.
 func New(opts Options) *Runtime {
 	modules := builtins.Modules(opts.Args, Version)
+	for _, name := range opts.Without {
+		delete(modules, name)
+	}
 	maps.Copy(modules, opts.Modules)
 	predeclared := builtins.Predeclared()
 	maps.Copy(predeclared, opts.Predeclared)
-	return runtime.New(runtime.Options{
+	load := opts.Load
+	if opts.Files != nil {
+		load = filesLoader(opts.Files, opts.Load)
+	}
+	return &Runtime{runtime.New(runtime.Options{
+		Load:        load,
 		MaxWorkers:  opts.MaxWorkers,
 		MaxSteps:    opts.MaxSteps,
 		Stdout:      opts.Stdout,
@@ -80,7 +130,15 @@ func New(opts Options) *Runtime {
 		Predeclared: predeclared,
 		Strict:      opts.Strict,
 		Permissions: opts.Permissions,
-	})
+		HTTP:        opts.HTTP,
+
+		Timeout:          opts.Timeout,
+		WorkerLimit:      opts.WorkerLimit,
+		TotalWorkerLimit: opts.TotalWorkerLimit,
+		CapWorkers:       opts.CapWorkers,
+		PendingLimit:     opts.PendingLimit,
+		OutputLimit:      opts.OutputLimit,
+	})}
 }
 
 // Backtrace renders an error from a script as a Python-style traceback,

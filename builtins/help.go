@@ -45,10 +45,50 @@ var helpTopics = map[string][]string{
 	},
 	"os": {
 		`cpu_count() - the number of logical CPUs`,
+		`listdir(path=".") - the names of the entries of the directory path, sorted`,
+		`getenv(key, default=None) - the value of the environment variable key, or default if it is not set`,
+		`path - the module os.path`,
+	},
+	"os.path": {
+		`exists(path) - whether path names an existing file or directory`,
+		`join(*paths) - the paths joined with "/"; an absolute path discards those before it`,
+		`basename(p) - the final component of p, after its last "/"`,
+		`dirname(p) - p without its final component`,
+	},
+	"file": {
+		`read(size=-1) - read and return at most size characters (bytes in binary mode), or all that is left`,
+		`readline(size=-1) - read and return one line, with its "\n"; "" at the end of the file`,
+		`readlines() - read and return the remaining lines, as a list`,
+		`write(s) - write a string (bytes in binary mode); returns how many characters (bytes) were written`,
+		`close() - close the file; closing it again does nothing`,
+		`name - the path the file was opened with`,
+		`mode - the mode the file was opened with`,
+		`closed - whether the file is closed`,
 	},
 	"sys": {
 		`argv - the command-line arguments, a list of strings`,
 		`version - starpool's version`,
+	},
+	"requests": {
+		`get(url, params=None, **kwargs) - send a GET request; returns a Response`,
+		`post(url, data=None, json=None, **kwargs) - send a POST request`,
+		`put(url, data=None, **kwargs) - send a PUT request`,
+		`patch(url, data=None, **kwargs) - send a PATCH request`,
+		`delete(url, **kwargs) - send a DELETE request`,
+		`head(url, **kwargs) - send a HEAD request (no redirects unless allow_redirects=True)`,
+		`request(method, url, params=None, headers=None, data=None, json=None, timeout=None, allow_redirects=True) - send a request`,
+	},
+	"Response": {
+		`status_code - the HTTP status, an int`,
+		`ok - whether the status is below 400`,
+		`reason - the status text, such as "Not Found"`,
+		`text - the body as a string`,
+		`content - the body as bytes`,
+		`json() - the body decoded as JSON`,
+		`headers - the response headers, looked up without regard to case`,
+		`url - the final URL, after redirects`,
+		`elapsed - seconds from sending the request to reading the body`,
+		`raise_for_status() - fail with HTTPError if the status is 400 or more`,
 	},
 	"builtins": {
 		`print(*args, sep=" ", end="\n", flush=False) - write the arguments to stdout as one unit`,
@@ -57,6 +97,7 @@ var helpTopics = map[string][]string{
 		`sum(iterable, start=0) - start plus the sum of the numbers in iterable`,
 		`divmod(a, b) - the pair (a // b, a % b)`,
 		`help(x) - describe x and list its members; help() for an introduction`,
+		`open(file, mode="r", encoding="utf-8") - open a file (modes r, w, a, x, with b for bytes); needs read or write permission`,
 	},
 }
 
@@ -93,6 +134,8 @@ func describe(x starlark.Value) string {
 		return topic("ThreadPoolExecutor "+v.String(), helpTopics["ThreadPoolExecutor"])
 	case Future:
 		return topic("Future "+v.String(), helpTopics["Future"])
+	case *response:
+		return topic("Response "+v.String(), helpTopics["Response"])
 	case *starlark.Builtin:
 		name := v.Name()
 		for _, lines := range helpTopics {

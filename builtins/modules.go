@@ -15,6 +15,7 @@ import (
 //	sum(iterable, start=0) - start plus the sum of the numbers in iterable
 //	divmod(a, b) - the pair (a // b, a % b)
 //	help(x) - describe x and list its members; help() for an introduction
+//	open(file, mode="r", encoding="utf-8") - open a file (modes r, w, a, x, with b for bytes); needs read or write permission
 func Predeclared() starlark.StringDict {
 	return starlark.StringDict{
 		"print":  starlark.NewBuiltin("print", print),
@@ -23,6 +24,7 @@ func Predeclared() starlark.StringDict {
 		"sum":    starlark.NewBuiltin("sum", sum),
 		"divmod": starlark.NewBuiltin("divmod", divmod),
 		"help":   starlark.NewBuiltin("help", help),
+		"open":   starlark.NewBuiltin("open", open),
 	}
 }
 
@@ -33,8 +35,10 @@ func Modules(argv []string, version string) map[string]starlark.StringDict {
 		"concurrent.futures": Futures.Members,
 		"time":               Time.Members,
 		"os":                 OS.Members,
+		"os.path":            OSPath.Members,
 		"sys":                Sys(argv, version).Members,
 		"math":               math.Module.Members,
 		"json":               json.Module.Members,
+		"requests":           Requests.Members,
 	}
 }

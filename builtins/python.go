@@ -154,13 +154,8 @@ func print(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 			line.WriteString(runtime.PyStr(a))
 		}
 	}
-	switch {
-	case end == "\n":
-		thread.Print(thread, line.String())
-	default:
-		line.WriteString(end)
-		rt.Stdout().Write([]byte(line.String())) //nolint:errcheck // print has nowhere to report a failed write
-	}
+	line.WriteString(end)
+	runtime.Print(thread, line.String())
 	return starlark.None, nil
 }
 

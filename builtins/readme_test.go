@@ -99,13 +99,15 @@ func TestMembersDocumented(t *testing.T) {
 			names = append(names, strings.Split(entry, ", ")...)
 		}
 	}
-	members := []starlark.StringDict{Futures.Members, Time.Members, OS.Members, Sys(nil, "").Members, Predeclared()}
+	members := []starlark.StringDict{Futures.Members, Time.Members, OS.Members, Sys(nil, "").Members, Predeclared(), Requests.Members, OSPath.Members}
 	var all []string
 	for _, m := range members {
 		all = append(all, m.Keys()...)
 	}
 	all = append(all, sortedKeys(executorMethods)...)
 	all = append(all, sortedKeys(futureMethods)...)
+	all = append(all, responseAttrs...)
+	all = append(all, (&file{}).AttrNames()...)
 	for _, name := range all {
 		if !slices.Contains(names, name) {
 			t.Errorf("member %s is not in its module's doc comment", name)

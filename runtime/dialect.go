@@ -90,7 +90,13 @@ func headerKind(t token) blockKind {
 	return blockOther
 }
 
+// add records an edit. The text keeps the lines of the span it replaces:
+// a span that crossed lines (by a backslash continuation or inside
+// brackets) leaves backslash continuations in their place.
 func (r *rewriter) add(off, end int, text string) {
+	if missing := strings.Count(r.src[off:end], "\n") - strings.Count(text, "\n"); missing > 0 {
+		text += strings.Repeat(" \\\n", missing)
+	}
 	r.edits = append(r.edits, edit{off: off, end: end, text: text})
 }
 

@@ -71,8 +71,10 @@ func (e *TaskError) Backtrace() string {
 // A LimitError reports that a script was stopped by one of the runtime's
 // limits.
 type LimitError struct {
-	Limit string // which limit: "steps", "timeout", ...
+	Limit string // which limit: "steps", "timeout", "output", "workers", ...
 	Value any    // the limit's value
+	Asked int    // for the worker limits: the max_workers asked for
+	Left  int    // for the total worker limit: the workers left
 }
 
 func (e *LimitError) Error() string {
@@ -81,6 +83,16 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("too many steps: the script and its tasks reached the limit of %d steps", e.Value)
 	case "timeout":
 		return fmt.Sprintf("timeout: the script and its tasks ran longer than %v", e.Value)
+	case "response body":
+		return fmt.Sprintf("response body too large: more than %v", e.Value)
+	case "output":
+		return fmt.Sprintf("too much output: the script printed more than the limit of %v bytes", e.Value)
+	case "pending tasks":
+		return fmt.Sprintf("too many pending tasks: the limit of %v tasks waiting to start was reached; wait for results before submitting more", e.Value)
+	case "workers per executor":
+		return fmt.Sprintf("max_workers=%d is above the limit of %v workers per executor", e.Asked, e.Value)
+	case "workers":
+		return fmt.Sprintf("max_workers=%d is above the %d workers left of the limit of %v for all executors; shut an executor down first", e.Asked, e.Left, e.Value)
 	}
 	return fmt.Sprintf("limit %s reached (%v)", e.Limit, e.Value)
 }
@@ -152,5 +164,26 @@ func writeBacktrace(b *strings.Builder, err error) {
 		b.WriteString(te.Backtrace())
 		b.WriteString("\n\nThe above exception was the direct cause of the following exception:\n\n")
 	}
-	b.WriteString(carrier.Backtrace())
+	b.WriteString(collapseRepeats(carrier.Backtrace()))
+}
+
+// collapseRepeats shortens runs of identical traceback lines, as a deep
+// recursion makes, the way CPython does: three are shown, then a count.
+func collapseRepeats(trace string) string {
+	lines := strings.Split(trace, "\n")
+	var out []string
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && lines[j] == lines[i] {
+			j++
+		}
+		n := j - i
+		if n > 3 {
+			out = append(out, lines[i], lines[i], lines[i], fmt.Sprintf("  [Previous line repeated %d more times]", n-3))
+		} else {
+			out = append(out, lines[i:j]...)
+		}
+		i = j
+	}
+	return strings.Join(out, "\n")
 }

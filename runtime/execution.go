@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
@@ -32,6 +33,7 @@ type execution struct {
 	shared sync.Map // values already shared by a crossing -> struct{}
 
 	mu        sync.Mutex
+	output    atomic.Int64           // bytes printed, for OutputLimit
 	executors map[*Executor]struct{} // not yet terminated
 	failures  []*Future              // failed tasks, checked for retrieval at the end
 	files     []*fileInfo            // the static analysis of the files run
@@ -51,6 +53,10 @@ func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
 	if rt.ctx.Err() != nil {
 		return nil, ContextError(rt.ctx)
 	}
+	cancelTimeout := context.CancelFunc(func() {})
+	if rt.opts.Timeout > 0 {
+		ctx, cancelTimeout = context.WithTimeoutCause(ctx, rt.opts.Timeout, &LimitError{Limit: "timeout", Value: rt.opts.Timeout})
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	stop := afterFunc(rt.ctx, func() { cancel(context.Cause(rt.ctx)) })
 	ex := &execution{
@@ -59,7 +65,7 @@ func (rt *Runtime) begin(ctx context.Context) (*execution, error) {
 		executors: make(map[*Executor]struct{}),
 		frozen:    make(map[string]string),
 	}
-	ex.cancel = func(err error) { stop(); cancel(err) }
+	ex.cancel = func(err error) { stop(); cancel(err); cancelTimeout() }
 	ex.stop = cancel
 	ex.steps = newStepBudget(rt.opts.MaxSteps, cancel)
 	rt.active.Add(1)
@@ -76,6 +82,7 @@ func (ex *execution) end(err error) error {
 		err = ContextError(ex.ctx)
 	}
 	ex.reportUnretrieved()
+	ex.rt.counters.steps.Add(ex.steps.used.Load())
 	ex.cancel(context.Canceled)
 	ex.rt.active.Done()
 	return err
@@ -180,12 +187,15 @@ func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (star
 	return globals, err
 }
 
-func (rt *Runtime) print(_ *starlark.Thread, msg string) { rt.stdout.println(msg) }
+func (rt *Runtime) print(thread *starlark.Thread, msg string) { rt.write(thread, msg+"\n") }
 
 // load serves the runtime's modules to load().
-func (rt *Runtime) load(_ *starlark.Thread, module string) (starlark.StringDict, error) {
+func (rt *Runtime) load(thread *starlark.Thread, module string) (starlark.StringDict, error) {
 	if m, ok := rt.opts.Modules[module]; ok {
 		return m, nil
+	}
+	if rt.opts.Load != nil {
+		return rt.opts.Load(thread, module)
 	}
 	//lint:ignore ST1005 this is CPython's message
 	return nil, fmt.Errorf("No module named '%s'", module)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -66,6 +67,11 @@ func NewExecutor(thread *starlark.Thread, opts ExecutorOptions) (*Executor, erro
 	if opts.MaxWorkers == 0 {
 		opts.MaxWorkers = rt.DefaultMaxWorkers()
 	}
+	n, err := rt.reserveWorkers(opts.MaxWorkers)
+	if err != nil {
+		return nil, err
+	}
+	opts.MaxWorkers = n
 	if opts.Initializer != nil {
 		if err := rt.share(thread, "ThreadPoolExecutor initializer", opts.Initializer, opts.InitArgs, nil); err != nil {
 			return nil, err
@@ -148,6 +154,11 @@ func (e *Executor) submit(thread *starlark.Thread, crossing string, fn starlark.
 	if err := e.stateError(); err != nil {
 		return nil, err
 	}
+	rt := e.ex.rt
+	if limit := rt.opts.PendingLimit; limit > 0 && rt.counters.queued.Load() >= int64(limit) {
+		return nil, &LimitError{Limit: "pending tasks", Value: limit}
+	}
+	rt.counters.enqueued()
 	e.queue = append(e.queue, f)
 	switch {
 	case e.idle > 0:
@@ -225,6 +236,7 @@ func (e *Executor) terminate() {
 	default:
 		close(e.terminated)
 		e.ex.removeExecutor(e)
+		e.ex.rt.releaseWorkers(e.maxWorkers)
 		e.cancel(context.Canceled)
 	}
 }
@@ -236,11 +248,13 @@ func (e *Executor) execute(f *Future, name string) bool {
 		return false
 	}
 	if e.ctx.Err() != nil {
+		e.ex.rt.counters.finished(0, true, false)
 		f.cancelRunning(ContextError(e.ctx))
 		return true
 	}
 	thread, ts := e.ex.newThread(name, e.ctx, e)
 	var v starlark.Value
+	start := time.Now()
 	err := ts.run(thread, func() (err error) {
 		v, err = starlark.Call(thread, f.task.fn, f.task.args, f.task.kwargs)
 		return err
@@ -248,8 +262,10 @@ func (e *Executor) execute(f *Future, name string) bool {
 	if err == nil {
 		err = returnable(v)
 	}
+	cancelled := err != nil && e.ctx.Err() != nil
+	e.ex.rt.counters.finished(time.Since(start), cancelled, err != nil)
 	switch {
-	case err != nil && e.ctx.Err() != nil:
+	case cancelled:
 		f.cancelRunning(ContextError(e.ctx))
 	case err != nil:
 		e.ex.addFailure(f)
@@ -288,6 +304,7 @@ func (e *Executor) initialize(name string) bool {
 	e.mu.Unlock()
 	for _, f := range pending {
 		if f.claim() {
+			e.ex.rt.counters.finished(0, false, true)
 			f.complete(nil, &Exception{Class: "BrokenThreadPool", Msg: brokenMessage}) //nolint:errcheck // f was just claimed
 		}
 	}

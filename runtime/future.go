@@ -100,6 +100,9 @@ func (f *Future) Cancel() bool {
 		return true
 	}
 	f.state = Cancelled
+	if f.exec != nil {
+		f.exec.ex.rt.counters.dropped()
+	}
 	f.settle()
 	return true
 }
@@ -134,6 +137,9 @@ func (f *Future) claim() bool {
 		return false
 	}
 	f.state = Running
+	if f.exec != nil {
+		f.exec.ex.rt.counters.started()
+	}
 	return true
 }
 

@@ -20,8 +20,5 @@ func (lw *lineWriter) Write(p []byte) (int, error) {
 
 // println writes msg and a newline as one unit.
 func (lw *lineWriter) println(msg string) {
-	buf := make([]byte, 0, len(msg)+1)
-	buf = append(buf, msg...)
-	buf = append(buf, '\n')
-	lw.Write(buf) //nolint:errcheck // print has nowhere to report a failed write
+	lw.Write([]byte(msg + "\n")) //nolint:errcheck // diagnostics have nowhere to report a failed write
 }

@@ -3,10 +3,12 @@ package runtime
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	goruntime "runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.starlark.net/starlark"
 )
@@ -35,6 +37,13 @@ type Options struct {
 	// Modules are the modules that load() serves, by name.
 	Modules map[string]starlark.StringDict
 
+	// Load, if set, serves the load() names that are not in Modules: a
+	// host's own modules, for example .star files from an fs.FS run with
+	// ExecModule. It is called from any of a script's threads, so it must
+	// be safe for concurrent use, and it must return the same module for
+	// the same name.
+	Load func(thread *starlark.Thread, module string) (starlark.StringDict, error)
+
 	// Predeclared are the names every file sees besides Starlark's universe.
 	Predeclared starlark.StringDict
 
@@ -49,6 +58,29 @@ type Options struct {
 	// Permissions are the capabilities granted to scripts; the zero value
 	// grants none.
 	Permissions Permissions
+
+	// HTTP configures the client of the requests module.
+	HTTP HTTPOptions
+
+	// Timeout bounds the wall time of one execution, its tasks included.
+	// Zero means no limit.
+	Timeout time.Duration
+
+	// WorkerLimit bounds the max_workers of one executor, and
+	// TotalWorkerLimit the max_workers of all open executors together.
+	// A script that asks for more fails, or with CapWorkers gets what is
+	// left. Zero means no limit.
+	WorkerLimit, TotalWorkerLimit int
+	CapWorkers                    bool
+
+	// PendingLimit bounds the tasks waiting to start, in all executors: a
+	// submit beyond it fails rather than queue without end. Zero means no
+	// limit.
+	PendingLimit int
+
+	// OutputLimit bounds the bytes one execution may print; the script is
+	// stopped when it prints more. Zero means no limit.
+	OutputLimit int64
 }
 
 // A Runtime executes Starlark files and owns every executor they create.
@@ -64,6 +96,19 @@ type Runtime struct {
 	executorIDs atomic.Int64 // numbers executors as CPython does
 	futureIDs   atomic.Uint64
 	imported    sync.Map // module name -> *starlarkstruct.Module, for import
+
+	httpOnce  sync.Once
+	client    *http.Client
+	transport *http.Transport
+
+	counters counters
+
+	hostMu sync.Mutex
+	host   *Executor  // the pool of Submit
+	hostEx *execution // its execution
+
+	workersMu       sync.Mutex
+	workersReserved int // max_workers of the open executors, for TotalWorkerLimit
 
 	mu     sync.Mutex
 	closed bool
@@ -134,6 +179,8 @@ func (rt *Runtime) Close() error {
 	rt.closed = true
 	rt.mu.Unlock()
 	rt.cancel(errRuntimeClosed)
+	rt.endHost()
 	rt.active.Wait()
+	rt.closeHTTP()
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/starpool/starpool"
 	"github.com/starpool/starpool/runtime"
@@ -59,6 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		workers  = fs.Int("max-workers", 0, "default max_workers of an executor (0: min(32, cpu_count + 4))")
 		strict   = fs.Bool("strict", false, "run plain Starlark: no with, import, f-strings or other Python-flavored syntax")
 		quiet    = fs.Bool("quiet", false, "do not print the banner of the interactive prompt")
+		stats    = fs.Bool("stats", false, "print a summary of the tasks at exit, on stderr")
 		perms    starpool.Permissions
 	)
 	completePermissions := permissionFlags(fs, &perms)
@@ -120,9 +122,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Stdout:      scriptOut,
 		Stderr:      stderr,
 	})
+	start := time.Now()
 	_, err = rt.ExecFile(ctx, filename, src)
 	rt.Close()
 	out.Flush()
+	if *stats {
+		printStats(stderr, rt.Stats(), time.Since(start))
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -190,4 +196,18 @@ func isTerminal(f any) bool {
 	}
 	info, err := file.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// printStats writes the --stats summary: what the tasks did, and the
+// speedup the pool delivered (time in tasks over wall time).
+func printStats(w io.Writer, s starpool.Stats, wall time.Duration) {
+	fmt.Fprintf(w, "starpool: %d tasks submitted: %d completed, %d failed, %d cancelled\n",
+		s.Submitted, s.Completed, s.Failed, s.Cancelled)
+	speedup := 0.0
+	if wall > 0 {
+		speedup = s.TaskTime.Seconds() / wall.Seconds()
+	}
+	fmt.Fprintf(w, "starpool: at most %d running and %d waiting; %.2f s in tasks over %.2f s wall (%.1fx)\n",
+		s.PeakRunning, s.QueueHighWater, s.TaskTime.Seconds(), wall.Seconds(), speedup)
+	fmt.Fprintf(w, "starpool: %d Starlark steps\n", s.Steps)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +25,21 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"starpool": main})
 }
 
+// serveTest is the test server of the command-line scripts.
+func serveTest(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/status/"):
+		code, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/status/"))
+		w.WriteHeader(code)
+	case r.URL.Path == "/delay":
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		fmt.Fprintf(w, "waited %d ms\n", ms)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
 // TestScript runs the command-line tests in testdata/script.
 func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -34,6 +51,16 @@ func TestScript(t *testing.T) {
 			// second at exit so that the race detector can report them;
 			// the test binary standing in for starpool usually has some.
 			env.Setenv("GORACE", "atexit_sleep_ms=0")
+			// A local server for the requests module's scripts: /delay?ms=N
+			// answers after N milliseconds, /status/N with status N.
+			srv := httptest.NewServer(http.HandlerFunc(serveTest))
+			env.Defer(srv.Close)
+			env.Setenv("SERVER", srv.URL)
+			examples, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLES", examples)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
