@@ -10,6 +10,12 @@
 //	defer rt.Close()
 //	globals, err := rt.ExecFile(ctx, "job.star", nil)
 //
+// Go values cross into scripts and back with ToStarlark, which makes new,
+// unfrozen Starlark values, and FromStarlark, which reads Starlark values
+// into Go variables; see ToStarlark for the rules. Channels, functions,
+// complex numbers, unsafe pointers, cycles and structs with no exported
+// fields do not convert.
+//
 // The engine is package runtime; the Starlark modules are package builtins.
 package starpool
 

@@ -20,10 +20,19 @@ var (
 // Engine returns the engine's future.
 func (fv Future) Engine() *runtime.Future { return fv.f }
 
-func (fv Future) String() string        { return fv.f.String() }
-func (fv Future) Type() string          { return "Future" }
-func (fv Future) Freeze()               { fv.f.Freeze() }
-func (fv Future) Truth() starlark.Bool  { return true }
+// String shows the future as CPython's repr does.
+func (fv Future) String() string { return fv.f.String() }
+
+// Type is "Future".
+func (fv Future) Type() string { return "Future" }
+
+// Freeze marks the future shared: see runtime.Future.Freeze.
+func (fv Future) Freeze() { fv.f.Freeze() }
+
+// Truth is True.
+func (fv Future) Truth() starlark.Bool { return true }
+
+// Hash hashes the future by identity, so futures work in sets and as keys.
 func (fv Future) Hash() (uint32, error) { return identityHash(fv.f.ID()), nil }
 
 // Attr returns a method of the future.

@@ -18,6 +18,7 @@ type Exception struct {
 	Cause error  // what led to it, e.g. the cancellation behind a CancelledError
 }
 
+// Error returns CPython's text: the class, then the message.
 func (e *Exception) Error() string {
 	if e.Msg == "" {
 		return e.Class
@@ -77,6 +78,7 @@ type LimitError struct {
 	Left  int    // for the total worker limit: the workers left
 }
 
+// Error says which limit stopped the script.
 func (e *LimitError) Error() string {
 	switch e.Limit {
 	case "steps":
@@ -118,6 +120,7 @@ type CancelError struct {
 	Cause error // why: a *LimitError, context.Canceled, ...
 }
 
+// Error says what was cancelled, and why.
 func (e *CancelError) Error() string { return "cancelled: " + e.Cause.Error() }
 
 // Unwrap returns the reason for the cancellation.

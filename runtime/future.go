@@ -22,6 +22,7 @@ const (
 	Finished
 )
 
+// String names the state as CPython's repr does.
 func (s FutureState) String() string {
 	return [...]string{"pending", "running", "cancelled", "finished"}[s]
 }

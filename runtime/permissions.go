@@ -42,6 +42,7 @@ type PermissionError struct {
 	Err    error  // the policy's own error, if a policy refused
 }
 
+// Error names the builtin, the refused access and how to grant it.
 func (e *PermissionError) Error() string {
 	what := map[string]string{
 		"net":   "network access to %q",

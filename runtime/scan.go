@@ -51,6 +51,7 @@ type SyntaxError struct {
 	Msg       string
 }
 
+// Error returns file:line:col: message.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Filename, e.Line, e.Col, e.Msg)
 }

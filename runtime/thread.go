@@ -167,6 +167,7 @@ type PanicError struct {
 	Stack string // the Go stack at the panic
 }
 
+// Error shows the panic's value; Stack has the Go stack.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("panic in a Go builtin: %v", e.Value)
 }

@@ -34,12 +34,14 @@ const historyLimit = 1000
 // prompt is an interactive session: readline on the terminal, a runtime
 // session behind it.
 type prompt struct {
-	rl      *readline.Instance
-	sess    *runtime.Session
-	stderr  io.Writer
-	strict  bool
+	rl     *readline.Instance
+	sess   *runtime.Session
+	stderr io.Writer
+	strict bool
+
 	mu      sync.Mutex
-	lastInt time.Time // the last Ctrl-C
+	lastInt time.Time               // the last Ctrl-C
+	stopRun context.CancelCauseFunc // cancels the input running now, if any
 }
 
 // repl runs the interactive prompt until Ctrl-D and returns the exit status.
@@ -72,6 +74,17 @@ func repl(opts starpool.Options, quiet bool, stdin io.ReadCloser, stdout, stderr
 		return exitError
 	}
 	p.sess = sess
+	// SIGINT arrives while an input runs (readline's raw mode turns Ctrl-C
+	// into ErrInterrupt while the user types). Listening for the whole
+	// session leaves no moment where Ctrl-C would kill the process.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	go func() {
+		for range sigs {
+			p.interrupt()
+		}
+	}()
 	if !quiet {
 		fmt.Fprintf(rl.Stdout(), "starpool %s: Python-flavored Starlark, concurrent.futures on goroutines\nType help() for help, Ctrl-D to exit.\n", starpool.Version)
 	}
@@ -115,29 +128,13 @@ func (p *prompt) read() (string, error) {
 func (p *prompt) run(src string) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt)
-	done := make(chan struct{})
-	var watcher sync.WaitGroup
-	watcher.Add(1)
-	go func() {
-		defer watcher.Done()
-		for {
-			select {
-			case <-sigs:
-				if p.interrupted() {
-					p.cancelAll()
-				}
-				cancel(errKeyboardInterrupt)
-			case <-done:
-				return
-			}
-		}
-	}()
+	p.mu.Lock()
+	p.stopRun = cancel
+	p.mu.Unlock()
 	v, err := p.sess.Exec(ctx, src)
-	signal.Stop(sigs)
-	close(done)
-	watcher.Wait()
+	p.mu.Lock()
+	p.stopRun = nil
+	p.mu.Unlock()
 	switch {
 	case errors.Is(err, errKeyboardInterrupt):
 		fmt.Fprintln(p.stderr, "KeyboardInterrupt")
@@ -149,6 +146,21 @@ func (p *prompt) run(src string) {
 		} else {
 			fmt.Fprintln(p.rl.Stdout(), runtime.PyRepr(v))
 		}
+	}
+}
+
+// interrupt handles a SIGINT: it cancels the input running now, and a
+// second one soon after cancels every running task too.
+func (p *prompt) interrupt() {
+	second := p.interrupted()
+	p.mu.Lock()
+	stop := p.stopRun
+	p.mu.Unlock()
+	if second {
+		p.cancelAll()
+	}
+	if stop != nil {
+		stop(errKeyboardInterrupt)
 	}
 }
 
