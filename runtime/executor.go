@@ -177,7 +177,9 @@ func (e *Executor) submit(thread *starlark.Thread, crossing string, fn starlark.
 // the executor is shut down and its queue is empty.
 func (e *Executor) work(name string) {
 	defer e.exit()
-	if e.initializer != nil && !e.initialize(name) {
+	w := newWorker(e, name)
+	defer w.done()
+	if e.initializer != nil && !e.initialize(w) {
 		return
 	}
 	for {
@@ -185,7 +187,7 @@ func (e *Executor) work(name string) {
 		if f == nil {
 			return
 		}
-		e.execute(f, name)
+		e.execute(f, w)
 	}
 }
 
@@ -241,9 +243,10 @@ func (e *Executor) terminate() {
 	}
 }
 
-// execute runs f's task on a new thread named name, unless f was cancelled
-// or claimed by another goroutine; it reports whether it ran the task.
-func (e *Executor) execute(f *Future, name string) bool {
+// execute runs f's task on the thread of worker w (or, for a task run
+// inline, w == nil, on a new thread named name), unless f was cancelled or
+// claimed by another goroutine; it reports whether it ran the task.
+func (e *Executor) execute(f *Future, w *worker, name ...string) bool {
 	if !f.claim() {
 		return false
 	}
@@ -252,13 +255,23 @@ func (e *Executor) execute(f *Future, name string) bool {
 		f.cancelRunning(ContextError(e.ctx))
 		return true
 	}
-	thread, ts := e.ex.newThread(name, e.ctx, e)
+	var thread *starlark.Thread
+	var ts *threadState
+	if w != nil {
+		thread, ts = w.thread, w.ts
+		ts.iterErr = nil
+	} else {
+		thread, ts = e.ex.newThread(name[0], e.ctx, e)
+	}
 	var v starlark.Value
 	start := time.Now()
 	err := ts.run(thread, func() (err error) {
 		v, err = starlark.Call(thread, f.task.fn, f.task.args, f.task.kwargs)
 		return err
 	})
+	if w != nil && !w.reusable(err) {
+		w.renew()
+	}
 	if err == nil {
 		err = returnable(v)
 	}
@@ -269,7 +282,7 @@ func (e *Executor) execute(f *Future, name string) bool {
 		f.cancelRunning(ContextError(e.ctx))
 	case err != nil:
 		e.ex.addFailure(f)
-		f.complete(nil, &TaskError{Task: taskName(f.task.fn), Thread: name, Submitted: f.task.where, Err: err}) //nolint:errcheck // f is running: complete cannot fail
+		f.complete(nil, &TaskError{Task: taskName(f.task.fn), Thread: thread.Name, Submitted: f.task.where, Err: err}) //nolint:errcheck // f is running: complete cannot fail
 	default:
 		f.complete(v, nil) //nolint:errcheck // as above
 	}
@@ -279,19 +292,21 @@ func (e *Executor) execute(f *Future, name string) bool {
 // runInline runs a pending future of this executor on the calling worker,
 // which would otherwise block on it; it reports whether it did.
 func (e *Executor) runInline(thread *starlark.Thread, f *Future) bool {
-	return e.execute(f, thread.Name)
+	return e.execute(f, nil, thread.Name)
 }
 
 // initialize runs the initializer on a worker; if it fails, the executor is
 // broken: its pending tasks fail with BrokenThreadPool, and so does every
 // later submit.
-func (e *Executor) initialize(name string) bool {
-	thread, ts := e.ex.newThread(name, e.ctx, e)
-	err := ts.run(thread, func() error {
-		_, err := starlark.Call(thread, e.initializer, e.initArgs, nil)
+func (e *Executor) initialize(w *worker) bool {
+	err := w.ts.run(w.thread, func() error {
+		_, err := starlark.Call(w.thread, e.initializer, e.initArgs, nil)
 		return err
 	})
 	if err == nil {
+		if !w.reusable(err) {
+			w.renew()
+		}
 		return true
 	}
 	e.ex.rt.stderr.println("Exception in initializer:\n" + Backtrace(err))

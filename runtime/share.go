@@ -20,9 +20,9 @@ import (
 // sharer applies the rule to the values of one crossing.
 type sharer struct {
 	ex       *execution
+	thread   *starlark.Thread
 	crossing string // "submit", "map", ...
 	task     string // the name of the crossing callable
-	where    string // the position of the crossing call
 	visiting map[starlark.Value]bool
 }
 
@@ -33,12 +33,14 @@ func (rt *Runtime) share(thread *starlark.Thread, crossing string, fn starlark.V
 	if ts == nil {
 		return nil // a Go caller outside any script owns its values
 	}
-	s := &sharer{ex: ts.ex, crossing: crossing}
+	// The common case costs nothing: a callable shared before, and
+	// arguments that are immutable scalars.
+	if _, done := ts.ex.shared.Load(fn); done && len(kwargs) == 0 && allScalars(args) {
+		return nil
+	}
+	s := &sharer{ex: ts.ex, thread: thread, crossing: crossing}
 	if c, ok := fn.(starlark.Callable); ok {
 		s.task = taskName(c)
-	}
-	if thread.CallStackDepth() > 1 {
-		s.where = thread.CallFrame(1).Pos.String()
 	}
 	if err := s.value(fn); err != nil {
 		return err
@@ -54,6 +56,27 @@ func (rt *Runtime) share(thread *starlark.Thread, crossing string, fn starlark.V
 		}
 	}
 	return nil
+}
+
+// allScalars reports whether every value is an immutable scalar, which
+// needs no sharing.
+func allScalars(values starlark.Tuple) bool {
+	for _, v := range values {
+		switch v.(type) {
+		case starlark.NoneType, starlark.Bool, starlark.Int, starlark.Float, starlark.String, starlark.Bytes:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// where returns the position of the crossing call, for messages.
+func (s *sharer) where() string {
+	if s.thread.CallStackDepth() > 1 {
+		return s.thread.CallFrame(1).Pos.String()
+	}
+	return ""
 }
 
 // value shares v and everything reachable from it.
@@ -177,7 +200,7 @@ func (s *sharer) globals(fn *starlark.Function, info *funcInfo) error {
 		if err := s.value(v); err != nil {
 			return err
 		}
-		s.ex.noteFrozen(r.name, s.crossing, s.where)
+		s.ex.noteFrozen(r.name, s.crossing, s.where())
 	}
 	info.markChecked()
 	return nil
@@ -223,8 +246,8 @@ func (s *sharer) describe(info *funcInfo) string {
 	if info != nil && info.name != s.task {
 		d += fmt.Sprintf(" (through '%s')", info.name)
 	}
-	if s.where != "" {
-		d += " submitted at " + s.where
+	if where := s.where(); where != "" {
+		d += " submitted at " + where
 	}
 	return d
 }

@@ -44,6 +44,7 @@ func (b *stepBudget) take() uint64 {
 
 // attach makes thread draw its steps from the budget.
 func (b *stepBudget) attach(thread *starlark.Thread, ts *threadState) {
+	ts.start = thread.Steps
 	if b.limit == 0 {
 		return
 	}
@@ -64,8 +65,10 @@ func (b *stepBudget) attach(thread *starlark.Thread, ts *threadState) {
 // release returns the steps thread drew but did not use, and counts the
 // ones it did.
 func (b *stepBudget) release(thread *starlark.Thread, ts *threadState) {
-	b.used.Add(thread.Steps)
-	if b.limit != 0 && ts.granted > thread.Steps {
-		b.remaining.Add(int64(ts.granted - thread.Steps))
+	used := thread.Steps - ts.start
+	b.used.Add(used)
+	if b.limit != 0 && ts.granted > used {
+		b.remaining.Add(int64(ts.granted - used))
 	}
+	ts.granted = 0
 }

@@ -22,7 +22,9 @@ type threadState struct {
 	ctx      context.Context
 	executor *Executor // nil on a script's main thread
 	granted  uint64    // steps drawn from the shared budget
+	start    uint64    // the thread's Steps when the current run began
 	iterErr  error     // why an iterator stopped the thread; see FailIteration
+	hooked   bool      // a worker's hook cancels the thread: run needs none
 }
 
 func stateOf(thread *starlark.Thread) *threadState {
@@ -100,8 +102,10 @@ func (ts *threadState) run(thread *starlark.Thread, body func() error) (err erro
 	if ts.ctx.Err() != nil {
 		return ContextError(ts.ctx)
 	}
-	stop := afterFunc(ts.ctx, func() { thread.Cancel(context.Cause(ts.ctx).Error()) })
-	defer stop()
+	if !ts.hooked {
+		stop := afterFunc(ts.ctx, func() { thread.Cancel(context.Cause(ts.ctx).Error()) })
+		defer stop()
+	}
 	steps := ts.ex.steps
 	steps.attach(thread, ts)
 	defer steps.release(thread, ts)
