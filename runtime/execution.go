@@ -30,7 +30,7 @@ type execution struct {
 	stop   context.CancelCauseFunc // cancels the script and its tasks
 	steps  *stepBudget
 
-	shared sync.Map // values already shared by a crossing -> struct{}
+	shared sync.Map // weak pointers to the values already shared by a crossing -> struct{}
 
 	mu        sync.Mutex
 	output    atomic.Int64           // bytes printed, for OutputLimit

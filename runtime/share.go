@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"sort"
 	"strings"
+	"weak"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -35,7 +37,7 @@ func (rt *Runtime) share(thread *starlark.Thread, crossing string, fn starlark.V
 	}
 	// The common case costs nothing: a callable shared before, and
 	// arguments that are immutable scalars.
-	if _, done := ts.ex.shared.Load(fn); done && len(kwargs) == 0 && allScalars(args) {
+	if ts.ex.wasShared(fn) && len(kwargs) == 0 && allScalars(args) {
 		return nil
 	}
 	s := &sharer{ex: ts.ex, thread: thread, crossing: crossing}
@@ -89,7 +91,7 @@ func (s *sharer) value(v starlark.Value) error {
 	case Unshareable:
 		return fmt.Errorf("%s: a value of type %s cannot cross into a task: %s", s.crossing, v.Type(), v.NotShareable())
 	}
-	if _, done := s.ex.shared.Load(v); done || s.visiting[v] {
+	if s.ex.wasShared(v) || s.visiting[v] {
 		return nil
 	}
 	if s.visiting == nil {
@@ -131,8 +133,55 @@ func (s *sharer) value(v starlark.Value) error {
 		return err
 	}
 	v.Freeze()
-	s.ex.shared.Store(v, struct{}{})
+	s.ex.markShared(v)
 	return nil
+}
+
+// The execution remembers which functions and containers crossed, so that
+// they are not walked again. It keys them by weak pointer, so that the
+// memory does not keep every value that ever crossed alive, and forgets a
+// value when it is collected. Other values are cheap to freeze again and
+// are not remembered.
+
+// wasShared reports whether v crossed before.
+func (ex *execution) wasShared(v starlark.Value) bool {
+	switch x := v.(type) {
+	case *starlark.Function:
+		return seen(ex, x)
+	case *starlark.List:
+		return seen(ex, x)
+	case *starlark.Dict:
+		return seen(ex, x)
+	case *starlark.Set:
+		return seen(ex, x)
+	}
+	return false
+}
+
+// markShared remembers that v crossed, until v is collected.
+func (ex *execution) markShared(v starlark.Value) {
+	switch x := v.(type) {
+	case *starlark.Function:
+		remember(ex, x)
+	case *starlark.List:
+		remember(ex, x)
+	case *starlark.Dict:
+		remember(ex, x)
+	case *starlark.Set:
+		remember(ex, x)
+	}
+}
+
+func seen[T any](ex *execution, p *T) bool {
+	_, ok := ex.shared.Load(weak.Make(p))
+	return ok
+}
+
+func remember[T any](ex *execution, p *T) {
+	key := weak.Make(p)
+	if _, loaded := ex.shared.LoadOrStore(key, struct{}{}); !loaded {
+		goruntime.AddCleanup(p, func(k weak.Pointer[T]) { ex.shared.Delete(k) }, key)
+	}
 }
 
 func (s *sharer) all(n int, at func(int) starlark.Value) error {
