@@ -53,11 +53,21 @@ func message(err error) string {
 	return err.Error()
 }
 
-// className is the CPython class err stands for; a Starlark failure is "Error".
+// className is the CPython class err stands for; a refused capability is a
+// PermissionError, a runtime limit a LimitError, a Starlark failure "Error".
 func className(err error) string {
-	var exc *runtime.Exception
-	if errors.As(err, &exc) {
+	var (
+		exc   *runtime.Exception
+		perm  *runtime.PermissionError
+		limit *runtime.LimitError
+	)
+	switch {
+	case errors.As(err, &exc):
 		return exc.Class
+	case errors.As(err, &perm):
+		return "PermissionError"
+	case errors.As(err, &limit):
+		return "LimitError"
 	}
 	return "Error"
 }

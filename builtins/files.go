@@ -26,6 +26,8 @@ import (
 // buffered, so what a script wrote is on disk even if it never closes the
 // file; a file is closed by close() or at the end of its with-block (files
 // left open are released by the Go runtime when they are unreachable).
+// Text mode is UTF-8 and keeps line endings as they are ("\r\n" is not
+// translated); lines end at "\n".
 
 // open implements open(file, mode="r", encoding="utf-8").
 func open(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -174,6 +176,7 @@ type file struct {
 	pos    int64         // bytes read so far, for decoding errors
 	closed bool
 	owner  *starlark.Thread // the thread that last used the unshared file
+	bound  *starlark.Thread // the thread inside a with-block on the file
 	err    error            // a failure of iteration not yet reported
 }
 
@@ -243,6 +246,7 @@ func (f *file) Enter(thread *starlark.Thread) (starlark.Value, error) {
 	if err := f.usable(thread, "with"); err != nil {
 		return nil, err
 	}
+	f.bound = thread
 	return f, nil
 }
 
@@ -251,6 +255,7 @@ func (f *file) Enter(thread *starlark.Thread) (starlark.Value, error) {
 func (f *file) Exit(thread *starlark.Thread, cause error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.bound = nil
 	pending := f.pending("with")
 	if err := f.close("with"); err != nil {
 		return err
@@ -268,9 +273,11 @@ func (f *file) Iterate() starlark.Iterator { return &fileLines{f} }
 type fileLines struct{ f *file }
 
 // Next reads the next line. A failure (a closed file, text that is not
-// UTF-8) stops the loop with the error: at the loop, on the thread that
-// owns the file; or, for a file shared with a task, where Starlark cannot
-// say which thread iterates, at the next use of the file.
+// UTF-8) stops the loop. Starlark does not tell an iterator which thread
+// runs the loop, so the error fails the loop only where that thread is
+// certain (see iterating); otherwise, and in any case, it is kept and
+// reported by the next use of the file, its close() or the end of its
+// with-block.
 func (it *fileLines) Next(p *starlark.Value) bool {
 	f := it.f
 	f.mu.Lock()
@@ -284,8 +291,8 @@ func (it *fileLines) Next(p *starlark.Value) bool {
 		f.err = err
 	}
 	if err != nil {
-		if !f.shared.Load() && f.owner != nil {
-			runtime.FailIteration(f.owner, err)
+		if thread := f.iterating(); thread != nil {
+			runtime.FailIteration(thread, err)
 		}
 		return false
 	}
@@ -297,6 +304,31 @@ func (it *fileLines) Next(p *starlark.Value) bool {
 }
 
 func (it *fileLines) Done() {}
+
+// mainThread is the name the engine gives the thread of a script and of
+// each input at the prompt: such a thread runs nothing else, and a file
+// cannot leave it without being shared.
+const mainThread = "MainThread"
+
+// iterating returns the thread that must be iterating f, or nil if that is
+// not certain; f.mu is held. A shared file may be iterated by any thread
+// that can see it. An unshared file inside a with-block belongs to the
+// thread that entered the block: it can leave that thread only by being
+// shared, or by a return that ends the block. Otherwise it belongs to the
+// thread that last used it, unless it has moved since, as a task's result
+// does: the task's worker then runs other tasks on the same thread, which
+// must not be touched, so only a script's main thread is trusted.
+func (f *file) iterating() *starlark.Thread {
+	switch {
+	case f.shared.Load():
+		return nil
+	case f.bound != nil:
+		return f.bound
+	case f.owner != nil && f.owner.Name == mainThread:
+		return f.owner
+	}
+	return nil
+}
 
 func lineLen(v starlark.Value) int {
 	if s, ok := v.(starlark.String); ok {
@@ -357,7 +389,7 @@ func (f *file) close(fn string) error {
 	return nil
 }
 
-// method returns the file a method was called on, locked, checked usable
+// fileOf returns the file a method was called on, locked and checked usable
 // by thread; the caller must unlock it.
 func fileOf(thread *starlark.Thread, b *starlark.Builtin) (*file, error) {
 	f := b.Receiver().(*file)

@@ -68,14 +68,34 @@ func rewritePython(filename, src string) (string, error) {
 		for len(blocks) > 0 && blocks[len(blocks)-1].indent >= ln.indent {
 			blocks = blocks[:len(blocks)-1]
 		}
-		if err := r.line(ln, blocks); err != nil {
-			return "", err
+		for _, stmt := range statements(ln) {
+			if err := r.line(stmt, blocks); err != nil {
+				return "", err
+			}
 		}
 		if last := ln.toks[len(ln.toks)-1]; last.text == ":" && last.kind == tOp {
 			blocks = append(blocks, block{kind: headerKind(ln.toks[0]), indent: ln.indent})
 		}
 	}
 	return r.apply(), nil
+}
+
+// statements splits a logical line at its top-level semicolons: a; b.
+func statements(ln logicalLine) []logicalLine {
+	var out []logicalLine
+	start := 0
+	for i, t := range ln.toks {
+		if t.kind == tOp && t.text == ";" && t.depth == 0 {
+			if i > start {
+				out = append(out, logicalLine{toks: ln.toks[start:i], indent: ln.indent, end: ln.end})
+			}
+			start = i + 1
+		}
+	}
+	if start < len(ln.toks) {
+		out = append(out, logicalLine{toks: ln.toks[start:], indent: ln.indent, end: ln.end})
+	}
+	return out
 }
 
 func headerKind(t token) blockKind {

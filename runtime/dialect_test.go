@@ -24,6 +24,7 @@ func TestRewrite(t *testing.T) {
 		{"import", "import time\n", "time = __import__(\"time\")\n"},
 		{"import dotted", "import concurrent.futures\n", "concurrent = __import__(\"concurrent.futures\")\n"},
 		{"import as", "import concurrent.futures as cf, os\n", "cf = __import__(\"concurrent.futures\", True); os = __import__(\"os\")\n"},
+		{"import then a statement", "import os; x = 1; from m import a\n", "os = __import__(\"os\"); x = 1; load(\"m\", \"a\")\n"},
 		{"import continued", "import time, \\\n    os\n", "time = __import__(\"time\"); os = __import__(\"os\")\n\n"},
 		{"f-string", `s = f"{x} and {y!r}"` + "\n", `s = __format__("{} and {!r}", (x), (y))` + "\n"},
 		{"f-string spec", `s = f'{x:.2f}|{n:>5}|{n:,}'` + "\n", `s = __format__('{:.2f}|{:>5}|{:,}', (x), (n), (n))` + "\n"},

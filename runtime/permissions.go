@@ -159,7 +159,16 @@ func (rt *Runtime) checkPath(fn, kind, path string, grants []string) (string, er
 // resolvePath makes path absolute and resolves its symlinks and "..": the
 // longest existing prefix is resolved on disk, the rest lexically, so a
 // file that does not exist yet is judged by the directory it would be in.
+// A dangling symlink is followed to where it points, so that creating a
+// file through it cannot leave a granted directory.
 func resolvePath(path string) (string, error) {
+	return resolveDepth(path, 0)
+}
+
+func resolveDepth(path string, depth int) (string, error) {
+	if depth > 40 {
+		return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
@@ -173,6 +182,16 @@ func resolvePath(path string) (string, error) {
 		}
 		if !os.IsNotExist(err) {
 			return "", err
+		}
+		if info, lerr := os.Lstat(dir); lerr == nil && info.Mode()&os.ModeSymlink != 0 {
+			target, err := os.Readlink(dir)
+			if err != nil {
+				return "", err
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(dir), target)
+			}
+			return resolveDepth(filepath.Join(target, rest), depth+1)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {

@@ -252,3 +252,25 @@ func TestPermissionsNet(t *testing.T) {
 		refused(t, err, "net", target, fmt.Sprintf("requests.get: network access to %q is not allowed", target))
 	}
 }
+
+// TestDanglingSymlinkEscape checks that a dangling symlink inside a granted
+// directory that points outside it is judged by its target.
+func TestDanglingSymlinkEscape(t *testing.T) {
+	granted, outside := t.TempDir(), t.TempDir()
+	link := filepath.Join(granted, "link")
+	if err := os.Symlink(filepath.Join(outside, "new.txt"), link); err != nil {
+		t.Skip(err)
+	}
+	rt := runtime.New(runtime.Options{Permissions: runtime.Permissions{Write: []string{granted}}})
+	defer rt.Close()
+	if _, err := rt.CheckWrite("open", link); err == nil {
+		t.Errorf("CheckWrite through a dangling symlink to %s: got no error; want a refusal", outside)
+	}
+	inside := filepath.Join(granted, "inside")
+	if err := os.Symlink(filepath.Join(granted, "target.txt"), inside); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rt.CheckWrite("open", inside); err != nil || got != filepath.Join(granted, "target.txt") {
+		t.Errorf("CheckWrite through a dangling symlink inside: got %q, %v; want the target", got, err)
+	}
+}
