@@ -14,7 +14,7 @@ type ContextManager interface {
 }
 
 // An Unshareable value cannot cross into a task, because it belongs to the
-// thread that made it (an iterator in progress, an open file). A crossing
+// thread that made it (an iterator in progress, such as map's results). A crossing
 // that reaches one fails with the reason NotShareable gives.
 type Unshareable interface {
 	starlark.Value
