@@ -22,12 +22,21 @@ var (
 // Engine returns the engine's executor.
 func (ev Executor) Engine() *runtime.Executor { return ev.e }
 
+// String shows the executor's name and size.
 func (ev Executor) String() string {
 	return fmt.Sprintf("<ThreadPoolExecutor %s max_workers=%d>", ev.e.NamePrefix(), ev.e.MaxWorkers())
 }
-func (ev Executor) Type() string         { return "ThreadPoolExecutor" }
-func (ev Executor) Freeze()              {} // internally synchronized
+
+// Type is "ThreadPoolExecutor".
+func (ev Executor) Type() string { return "ThreadPoolExecutor" }
+
+// Freeze does nothing: an executor is internally synchronized.
+func (ev Executor) Freeze() {}
+
+// Truth is True.
 func (ev Executor) Truth() starlark.Bool { return true }
+
+// Hash hashes the executor by identity.
 func (ev Executor) Hash() (uint32, error) {
 	return starlark.String(ev.e.NamePrefix()).Hash()
 }
@@ -61,7 +70,7 @@ func (ev Executor) Exit(thread *starlark.Thread, _ error) error {
 // executorMethods are the methods of ThreadPoolExecutor:
 //
 //	submit(fn, /, *args, **kwargs) - schedule fn(*args, **kwargs); return its Future
-//	map(fn, *iterables, timeout=None, chunksize=1, buffersize=None) - results of fn over the zipped iterables, in order
+//	map(fn, *iterables, timeout=None, chunksize=1, buffersize=None, progress=False) - results of fn over the zipped iterables, in order; progress=True draws a progress bar
 //	shutdown(wait=True, *, cancel_futures=False, cancel_running=False) - stop taking tasks; optionally wait, cancel pending or interrupt running ones
 var executorMethods = map[string]*starlark.Builtin{
 	"submit":   starlark.NewBuiltin("submit", executorSubmit),
@@ -137,9 +146,10 @@ func executorMap(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		timeout    starlark.Value = starlark.None
 		chunksize                 = 1
 		buffersize starlark.Value = starlark.None
+		showBar    bool
 	)
 	if err := starlark.UnpackArgs(b.Name(), nil, kwargs,
-		"timeout?", &timeout, "chunksize?", &chunksize, "buffersize?", &buffersize); err != nil {
+		"timeout?", &timeout, "chunksize?", &chunksize, "buffersize?", &buffersize, "progress?", &showBar); err != nil {
 		return nil, err
 	}
 	d, err := timeoutArg(b.Name(), timeout)
@@ -172,7 +182,15 @@ func executorMap(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, prefixed(b, err)
 	}
-	return &mapResults{thread: thread, results: results}, nil
+	m := &mapResults{thread: thread, results: results}
+	if showBar {
+		total := int64(len(results.Pending()))
+		if buffered > 0 {
+			total = mapTotal(iterables)
+		}
+		m.progress = newTaskProgress(thread, "map", total)
+	}
+	return m, nil
 }
 
 func executorShutdown(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -14,7 +14,7 @@ import (
 //	ThreadPoolExecutor(max_workers=None, thread_name_prefix="", initializer=None, initargs=()) - a pool of goroutine workers
 //	Future() - a future to complete by hand with set_result or set_exception
 //	wait(fs, timeout=None, return_when=ALL_COMPLETED) - wait for futures; returns (done, not_done)
-//	as_completed(fs, timeout=None) - iterate over futures as they complete
+//	as_completed(fs, timeout=None, progress=False) - iterate over futures as they complete; progress=True draws a progress bar
 //	FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED - the conditions of wait
 var Futures = &starlarkstruct.Module{
 	Name: "concurrent.futures",
@@ -104,8 +104,9 @@ func asCompleted(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	var (
 		fsArg   starlark.Value
 		timeout starlark.Value = starlark.None
+		showBar bool
 	)
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fs", &fsArg, "timeout?", &timeout); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "fs", &fsArg, "timeout?", &timeout, "progress?", &showBar); err != nil {
 		return nil, err
 	}
 	fs, err := futuresOf(b.Name(), fsArg)
@@ -116,5 +117,10 @@ func asCompleted(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
-	return &completions{thread: thread, c: runtime.AsCompleted(thread, fs, d)}, nil
+	c := &completions{thread: thread, c: runtime.AsCompleted(thread, fs, d)}
+	if showBar {
+		c.fs = distinctFutures(fs)
+		c.progress = newTaskProgress(thread, "as_completed", int64(len(c.fs)))
+	}
+	return c, nil
 }

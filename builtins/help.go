@@ -17,12 +17,12 @@ var helpTopics = map[string][]string{
 		`ThreadPoolExecutor(max_workers=None, thread_name_prefix="", initializer=None, initargs=()) - a pool of goroutine workers`,
 		`Future() - a future to complete by hand with set_result or set_exception`,
 		`wait(fs, timeout=None, return_when=ALL_COMPLETED) - wait for futures; returns (done, not_done)`,
-		`as_completed(fs, timeout=None) - iterate over futures as they complete`,
+		`as_completed(fs, timeout=None, progress=False) - iterate over futures as they complete; progress=True draws a progress bar`,
 		`FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED - the conditions of wait`,
 	},
 	"ThreadPoolExecutor": {
 		`submit(fn, /, *args, **kwargs) - schedule fn(*args, **kwargs); return its Future`,
-		`map(fn, *iterables, timeout=None, chunksize=1, buffersize=None) - results of fn over the zipped iterables, in order`,
+		`map(fn, *iterables, timeout=None, chunksize=1, buffersize=None, progress=False) - results of fn over the zipped iterables, in order; progress=True draws a progress bar`,
 		`shutdown(wait=True, *, cancel_futures=False, cancel_running=False) - stop taking tasks; optionally wait, cancel pending or interrupt running ones`,
 	},
 	"Future": {
@@ -98,6 +98,7 @@ var helpTopics = map[string][]string{
 		`divmod(a, b) - the pair (a // b, a % b)`,
 		`help(x) - describe x and list its members; help() for an introduction`,
 		`open(file, mode="r", encoding="utf-8") - open a file (modes r, w, a, x, with b for bytes); needs read or write permission`,
+		`progress(iterable, total=None, desc="") - iterate over iterable, drawing a progress bar on stderr: count, rate, elapsed time and estimate`,
 	},
 }
 

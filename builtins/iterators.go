@@ -12,8 +12,9 @@ import (
 // results in input order and fails, at the loop, with the error of the first
 // task that failed. It belongs to the thread that called map.
 type mapResults struct {
-	thread  *starlark.Thread
-	results *runtime.MapResults
+	thread   *starlark.Thread
+	results  *runtime.MapResults
+	progress *taskProgress // nil without progress=True
 }
 
 var (
@@ -33,7 +34,10 @@ func (m *mapResults) NotShareable() string {
 }
 
 // Iterate returns an iterator over the remaining results.
-func (m *mapResults) Iterate() starlark.Iterator { return &mapIterator{m} }
+func (m *mapResults) Iterate() starlark.Iterator {
+	m.progress.start(m.results.Pending())
+	return &mapIterator{m}
+}
 
 type mapIterator struct{ m *mapResults }
 
@@ -45,18 +49,24 @@ func (it *mapIterator) Next(p *starlark.Value) bool {
 	}
 	if ok {
 		*p = v
+		it.m.progress.follow(it.m.results.Pending())
 	}
 	return ok
 }
 
 // Done cancels the tasks whose results were not taken, as closing CPython's
 // map generator does.
-func (it *mapIterator) Done() { it.m.results.Close() }
+func (it *mapIterator) Done() {
+	it.m.results.Close()
+	it.m.progress.end()
+}
 
 // completions is the iterator as_completed returns.
 type completions struct {
-	thread *starlark.Thread
-	c      *runtime.Completions
+	thread   *starlark.Thread
+	c        *runtime.Completions
+	fs       []*runtime.Future // the futures, with progress=True
+	progress *taskProgress     // nil without progress=True
 }
 
 var (
@@ -76,7 +86,10 @@ func (c *completions) NotShareable() string {
 }
 
 // Iterate returns an iterator over the futures not yet yielded.
-func (c *completions) Iterate() starlark.Iterator { return c }
+func (c *completions) Iterate() starlark.Iterator {
+	c.progress.start(c.fs)
+	return c
+}
 
 func (c *completions) Next(p *starlark.Value) bool {
 	f, ok, err := c.c.Next(c.thread)
@@ -91,4 +104,7 @@ func (c *completions) Next(p *starlark.Value) bool {
 }
 
 // Done stops watching the futures.
-func (c *completions) Done() { c.c.Close() }
+func (c *completions) Done() {
+	c.c.Close()
+	c.progress.end()
+}

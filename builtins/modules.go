@@ -16,15 +16,17 @@ import (
 //	divmod(a, b) - the pair (a // b, a % b)
 //	help(x) - describe x and list its members; help() for an introduction
 //	open(file, mode="r", encoding="utf-8") - open a file (modes r, w, a, x, with b for bytes); needs read or write permission
+//	progress(iterable, total=None, desc="") - iterate over iterable, drawing a progress bar on stderr: count, rate, elapsed time and estimate
 func Predeclared() starlark.StringDict {
 	return starlark.StringDict{
-		"print":  starlark.NewBuiltin("print", print),
-		"pow":    starlark.NewBuiltin("pow", pow),
-		"round":  starlark.NewBuiltin("round", round),
-		"sum":    starlark.NewBuiltin("sum", sum),
-		"divmod": starlark.NewBuiltin("divmod", divmod),
-		"help":   starlark.NewBuiltin("help", help),
-		"open":   starlark.NewBuiltin("open", open),
+		"print":    starlark.NewBuiltin("print", print),
+		"pow":      starlark.NewBuiltin("pow", pow),
+		"round":    starlark.NewBuiltin("round", round),
+		"sum":      starlark.NewBuiltin("sum", sum),
+		"divmod":   starlark.NewBuiltin("divmod", divmod),
+		"help":     starlark.NewBuiltin("help", help),
+		"open":     starlark.NewBuiltin("open", open),
+		"progress": starlark.NewBuiltin("progress", progress),
 	}
 }
 

@@ -28,7 +28,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/starpool/starpool"
+	"github.com/starpool/starpool/builtins"
 	"github.com/starpool/starpool/runtime"
 )
 
@@ -61,6 +64,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		strict   = fs.Bool("strict", false, "run plain Starlark: no with, import, f-strings or other Python-flavored syntax")
 		quiet    = fs.Bool("quiet", false, "do not print the banner of the interactive prompt")
 		stats    = fs.Bool("stats", false, "print a summary of the tasks at exit, on stderr")
+		progress = fs.String("progress", "auto", "progress bars of progress=True and progress(), on stderr: `MODE` auto (on a terminal only), plain (a summary line each) or off")
 		perms    starpool.Permissions
 	)
 	completePermissions := permissionFlags(fs, &perms)
@@ -85,13 +89,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "starpool: --max-workers must not be negative (0 means the default)")
 		return exitUsage
 	}
+	if !progressModes[*progress] {
+		fmt.Fprintf(stderr, "starpool: --progress must be auto, plain or off, not %q\n", *progress)
+		return exitUsage
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}
 
 	if codeArgs == nil && len(fs.Args()) == 0 && isTerminal(stdin) {
 		return repl(starpool.Options{Args: []string{""}, MaxWorkers: *workers, MaxSteps: *maxSteps, Strict: *strict, Permissions: perms},
-			*quiet, stdin.(io.ReadCloser), stdout, stderr)
+			*quiet, *progress, stdin.(io.ReadCloser), stdout, stderr)
 	}
 	filename, src, argv, err := script(fs, *code, codeArgs, stdin)
 	if err != nil {
@@ -110,9 +118,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Like Python, buffer stdout unless it is a terminal.
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var scriptOut io.Writer = out
+	bars := newProgress(*progress, stderr, stderr, true)
 	if isTerminal(stdout) {
-		scriptOut = stdout
+		scriptOut = bars.Writer(stdout)
 	}
+	ctx = builtins.WithProgress(ctx, bars)
 	rt := starpool.New(starpool.Options{
 		Args:        argv,
 		MaxWorkers:  *workers,
@@ -120,7 +130,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Strict:      *strict,
 		Permissions: perms,
 		Stdout:      scriptOut,
-		Stderr:      stderr,
+		Stderr:      bars.Writer(stderr),
 	})
 	start := time.Now()
 	_, err = rt.ExecFile(ctx, filename, src)
@@ -145,7 +155,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // valueFlags are the flags that take a value as the next argument.
-var valueFlags = map[string]bool{"c": true, "max-steps": true, "timeout": true, "max-workers": true}
+var valueFlags = map[string]bool{"c": true, "max-steps": true, "timeout": true, "max-workers": true, "progress": true}
 
 // splitAtCode splits the arguments after "-c CODE": those are the script's
 // (codeArgs is nil when there is no -c).
@@ -210,4 +220,32 @@ func printStats(w io.Writer, s starpool.Stats, wall time.Duration) {
 	fmt.Fprintf(w, "starpool: at most %d running and %d waiting; %.2f s in tasks over %.2f s wall (%.1fx)\n",
 		s.PeakRunning, s.QueueHighWater, s.TaskTime.Seconds(), wall.Seconds(), speedup)
 	fmt.Fprintf(w, "starpool: %d Starlark steps\n", s.Steps)
+}
+
+// progressModes are the values of --progress.
+var progressModes = map[string]bool{"auto": true, "plain": true, "off": true}
+
+// newProgress returns where the scripts' progress bars go for --progress
+// mode: bars drawn on w when mode is auto and stderr is a terminal, summary
+// lines on w when it is plain, and nil (nothing) otherwise. keep leaves a
+// finished bar on the terminal.
+func newProgress(mode string, stderr, w io.Writer, keep bool) *builtins.Progress {
+	switch mode {
+	case "plain":
+		return builtins.NewProgress(w, builtins.ProgressOptions{Mode: builtins.ProgressPlain})
+	case "auto":
+		f, ok := stderr.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			return nil
+		}
+		columns := func() int {
+			width, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return width
+		}
+		return builtins.NewProgress(w, builtins.ProgressOptions{Mode: builtins.ProgressBars, Columns: columns, Keep: keep})
+	}
+	return nil
 }

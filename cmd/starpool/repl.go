@@ -18,6 +18,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/starpool/starpool"
+	"github.com/starpool/starpool/builtins"
 	"github.com/starpool/starpool/runtime"
 )
 
@@ -34,10 +35,11 @@ const historyLimit = 1000
 // prompt is an interactive session: readline on the terminal, a runtime
 // session behind it.
 type prompt struct {
-	rl     *readline.Instance
-	sess   *runtime.Session
-	stderr io.Writer
-	strict bool
+	rl       *readline.Instance
+	sess     *runtime.Session
+	stderr   io.Writer
+	strict   bool
+	progress *builtins.Progress // where progress bars go; nil for none
 
 	mu      sync.Mutex
 	lastInt time.Time               // the last Ctrl-C
@@ -45,7 +47,7 @@ type prompt struct {
 }
 
 // repl runs the interactive prompt until Ctrl-D and returns the exit status.
-func repl(opts starpool.Options, quiet bool, stdin io.ReadCloser, stdout, stderr io.Writer) int {
+func repl(opts starpool.Options, quiet bool, progress string, stdin io.ReadCloser, stdout, stderr io.Writer) int {
 	p := &prompt{stderr: stderr, strict: opts.Strict}
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:          ">>> ",
@@ -64,11 +66,13 @@ func repl(opts starpool.Options, quiet bool, stdin io.ReadCloser, stdout, stderr
 	defer rl.Close()
 	p.rl = rl
 	// Output printed by tasks while the user types goes above the prompt.
-	opts.Stdout, opts.Stderr = rl.Stdout(), rl.Stderr()
+	// Progress bars are drawn there too, cleared when their loop ends.
+	p.progress = newProgress(progress, stderr, rl.Stderr(), false)
+	opts.Stdout, opts.Stderr = p.progress.Writer(rl.Stdout()), p.progress.Writer(rl.Stderr())
 	p.stderr = rl.Stderr()
 	rt := starpool.New(opts)
 	defer rt.Close()
-	sess, err := rt.NewSession(context.Background())
+	sess, err := rt.NewSession(builtins.WithProgress(context.Background(), p.progress))
 	if err != nil {
 		fmt.Fprintf(stderr, "starpool: %v\n", err)
 		return exitError
@@ -126,7 +130,7 @@ func (p *prompt) read() (string, error) {
 // run executes one input. Ctrl-C cancels it; a second Ctrl-C soon after
 // cancels every running task too.
 func (p *prompt) run(src string) {
-	ctx, cancel := context.WithCancelCause(context.Background())
+	ctx, cancel := context.WithCancelCause(builtins.WithProgress(context.Background(), p.progress))
 	defer cancel(nil)
 	p.mu.Lock()
 	p.stopRun = cancel
