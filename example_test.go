@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"testing/fstest"
 
 	"go.starlark.net/starlark"
 
@@ -99,4 +100,64 @@ requests.get("https://other.example.org/")
 `)
 	fmt.Println(strings.Contains(err.Error(), `network access to "other.example.org" is not allowed`))
 	// Output: true
+}
+
+// A host reads what the pool did.
+func ExampleRuntime_Stats() {
+	rt := starpool.New(starpool.Options{})
+	defer rt.Close()
+	rt.ExecFile(context.Background(), "job.py", `
+from concurrent.futures import ThreadPoolExecutor, wait
+def check(n):
+    if n == 3:
+        fail("three")
+    return n
+with ThreadPoolExecutor(max_workers=4) as pool:
+    futures = [pool.submit(check, n) for n in range(10)]
+    wait(futures)
+    futures[3].exception()
+`)
+	s := rt.Stats()
+	fmt.Println(s.Submitted, s.Completed, s.Failed, s.Cancelled)
+	// Output: 10 9 1 0
+}
+
+// A failed script's error renders as a Python-style traceback, with the
+// failed task's own traceback first.
+func ExampleBacktrace() {
+	rt := starpool.New(starpool.Options{})
+	defer rt.Close()
+	_, err := rt.ExecFile(context.Background(), "job.py", `
+from concurrent.futures import ThreadPoolExecutor
+def parse(text):
+    return int(text)
+with ThreadPoolExecutor(max_workers=1) as pool:
+    pool.submit(parse, "x").result()
+`)
+	fmt.Println(starpool.Backtrace(err))
+	// Output:
+	// Task parse failed in thread ThreadPoolExecutor-0_0 (submitted at job.py:6:16 in <toplevel>):
+	// Traceback (most recent call last):
+	//   job.py:4:15: in parse
+	// Error in int: int: invalid literal with base 10: x
+	//
+	// The above exception was the direct cause of the following exception:
+	//
+	// Traceback (most recent call last):
+	//   job.py:6:35: in <toplevel>
+	// Error in result: int: invalid literal with base 10: x
+}
+
+// A host serves its own .star libraries to load() from an fs.FS.
+func ExampleOptions_files() {
+	libs := fstest.MapFS{"lib/text.star": {Data: []byte("def shout(s):\n    return s.upper() + '!'\n")}}
+	rt := starpool.New(starpool.Options{Files: libs, Stdout: os.Stdout})
+	defer rt.Close()
+	rt.ExecFile(context.Background(), "job.py", `
+load("lib/text.star", "shout")
+from concurrent.futures import ThreadPoolExecutor
+with ThreadPoolExecutor(max_workers=2) as pool:
+    print(list(pool.map(shout, ["hi", "go"])))
+`)
+	// Output: ['HI!', 'GO!']
 }
