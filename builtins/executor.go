@@ -12,58 +12,70 @@ import (
 // Executor is the Starlark value of a [runtime.Executor], as
 // ThreadPoolExecutor(...) returns it. It is a context manager: a with-block
 // enters it and shuts it down, waiting, when the block ends.
-type Executor struct{ e *runtime.Executor }
+type Executor struct {
+	e       *runtime.Executor
+	methods map[string]*starlark.Builtin // bound once: pool.submit costs no allocation
+}
 
 var (
-	_ starlark.HasAttrs      = Executor{}
-	_ runtime.ContextManager = Executor{}
+	_ starlark.HasAttrs      = (*Executor)(nil)
+	_ runtime.ContextManager = (*Executor)(nil)
 )
 
+// newExecutorValue returns the Starlark value of e, with its methods bound.
+func newExecutorValue(e *runtime.Executor) *Executor {
+	ev := &Executor{e: e, methods: make(map[string]*starlark.Builtin, len(executorMethods))}
+	for name, m := range executorMethods {
+		ev.methods[name] = m.BindReceiver(ev)
+	}
+	return ev
+}
+
 // Engine returns the engine's executor.
-func (ev Executor) Engine() *runtime.Executor { return ev.e }
+func (ev *Executor) Engine() *runtime.Executor { return ev.e }
 
 // String shows the executor's name and size.
-func (ev Executor) String() string {
+func (ev *Executor) String() string {
 	return fmt.Sprintf("<ThreadPoolExecutor %s max_workers=%d>", ev.e.NamePrefix(), ev.e.MaxWorkers())
 }
 
 // Type is "ThreadPoolExecutor".
-func (ev Executor) Type() string { return "ThreadPoolExecutor" }
+func (ev *Executor) Type() string { return "ThreadPoolExecutor" }
 
 // Freeze does nothing: an executor is internally synchronized.
-func (ev Executor) Freeze() {}
+func (ev *Executor) Freeze() {}
 
 // Truth is True.
-func (ev Executor) Truth() starlark.Bool { return true }
+func (ev *Executor) Truth() starlark.Bool { return true }
 
 // Hash hashes the executor by identity.
-func (ev Executor) Hash() (uint32, error) {
-	return starlark.String(ev.e.NamePrefix()).Hash()
+func (ev *Executor) Hash() (uint32, error) {
+	return starlark.String(fmt.Sprintf("%p", ev.e)).Hash()
 }
 
 // Attr returns a method of the executor, or one of the attributes CPython
 // scripts read: _max_workers and _thread_name_prefix.
-func (ev Executor) Attr(name string) (starlark.Value, error) {
+func (ev *Executor) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "_max_workers":
 		return starlark.MakeInt(ev.e.MaxWorkers()), nil
 	case "_thread_name_prefix":
 		return starlark.String(ev.e.NamePrefix()), nil
 	}
-	if m, ok := executorMethods[name]; ok {
-		return m.BindReceiver(ev), nil
+	if m, ok := ev.methods[name]; ok {
+		return m, nil
 	}
 	return nil, nil
 }
 
 // AttrNames lists the executor's methods.
-func (ev Executor) AttrNames() []string { return sortedKeys(executorMethods) }
+func (ev *Executor) AttrNames() []string { return sortedKeys(executorMethods) }
 
 // Enter starts a with-block: it returns the executor itself.
-func (ev Executor) Enter(*starlark.Thread) (starlark.Value, error) { return ev, nil }
+func (ev *Executor) Enter(*starlark.Thread) (starlark.Value, error) { return ev, nil }
 
 // Exit ends a with-block: shutdown(wait=True).
-func (ev Executor) Exit(thread *starlark.Thread, _ error) error {
+func (ev *Executor) Exit(thread *starlark.Thread, _ error) error {
 	return ev.e.Shutdown(thread, true, false, false)
 }
 
@@ -78,7 +90,7 @@ var executorMethods = map[string]*starlark.Builtin{
 	"shutdown": starlark.NewBuiltin("shutdown", executorShutdown),
 }
 
-func executorOf(b *starlark.Builtin) *runtime.Executor { return b.Receiver().(Executor).e }
+func executorOf(b *starlark.Builtin) *runtime.Executor { return b.Receiver().(*Executor).e }
 
 // newExecutor implements ThreadPoolExecutor(max_workers=None,
 // thread_name_prefix="", initializer=None, initargs=()).
@@ -116,7 +128,7 @@ func newExecutor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", b.Name(), err)
 	}
-	return Executor{e}, nil
+	return newExecutorValue(e), nil
 }
 
 func executorSubmit(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

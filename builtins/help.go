@@ -131,7 +131,7 @@ func describe(x starlark.Value) string {
 			return topic("module "+v.Name, lines)
 		}
 		return topic("module "+v.Name, v.AttrNames())
-	case Executor:
+	case *Executor:
 		return topic("ThreadPoolExecutor "+v.String(), helpTopics["ThreadPoolExecutor"])
 	case Future:
 		return topic("Future "+v.String(), helpTopics["Future"])

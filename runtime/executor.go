@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -40,15 +41,16 @@ type Executor struct {
 	cancel      context.CancelCauseFunc
 
 	mu         sync.Mutex
-	wake       sync.Cond // signals idle workers
-	queue      []*Future // pending tasks, FIFO from head
-	head       int       // index of the next task in queue
-	workers    int       // workers started and not yet exited
-	started    int       // workers ever started, for their names
-	idle       int       // workers waiting on wake and not yet signalled
-	waiting    int       // workers waiting on wake
-	closed     bool      // shutdown was called
-	broken     bool      // an initializer failed
+	wake       sync.Cond   // signals idle workers
+	queue      []*Future   // pending tasks, FIFO from head
+	head       int         // index of the next task in queue
+	workers    int         // workers started and not yet exited
+	started    int         // workers ever started, for their names
+	idle       int         // workers waiting on wake and not yet signalled
+	waiting    int         // workers waiting on wake
+	closed     bool        // shutdown was called
+	stopped    atomic.Bool // closed or broken, read without the lock
+	broken     bool        // an initializer failed
 	terminated chan struct{}
 }
 
@@ -134,11 +136,15 @@ func (e *Executor) Submit(thread *starlark.Thread, fn starlark.Callable, args st
 
 // submit is Submit for the crossing named crossing.
 func (e *Executor) submit(thread *starlark.Thread, crossing string, fn starlark.Callable, args starlark.Tuple, kwargs []starlark.Tuple) (*Future, error) {
-	e.mu.Lock()
-	err := e.stateError()
-	e.mu.Unlock()
-	if err != nil {
-		return nil, err
+	// Refuse before sharing (freezing) anything; the check under the
+	// lock below is the one that counts.
+	if e.stopped.Load() || e.ctx.Err() != nil {
+		e.mu.Lock()
+		err := e.stateError()
+		e.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
 	}
 	if err := e.ex.rt.share(thread, crossing, fn, args, kwargs); err != nil {
 		return nil, err
@@ -312,6 +318,7 @@ func (e *Executor) initialize(w *worker) bool {
 	e.ex.rt.stderr.println("Exception in initializer:\n" + Backtrace(err))
 	e.mu.Lock()
 	e.broken = true
+	e.stopped.Store(true)
 	pending := e.queue[e.head:]
 	e.queue, e.head = nil, 0
 	e.idle = 0
@@ -335,6 +342,7 @@ func (e *Executor) initialize(w *worker) bool {
 func (e *Executor) Shutdown(thread *starlark.Thread, wait, cancelFutures, cancelRunning bool) error {
 	e.mu.Lock()
 	e.closed = true
+	e.stopped.Store(true)
 	var cancelled []*Future
 	if cancelFutures {
 		cancelled = e.queue[e.head:]
