@@ -418,26 +418,16 @@ func sizeArg(fn string, v starlark.Value) (int, error) {
 }
 
 func fileRead(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var size starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "size?", &size); err != nil {
-		return nil, err
-	}
-	n, err := sizeArg(b.Name(), size)
-	if err != nil {
-		return nil, err
-	}
-	f, err := fileOf(thread, b)
-	if err != nil {
-		return nil, err
-	}
-	defer f.mu.Unlock()
-	if err := f.readable(b.Name()); err != nil {
-		return nil, err
-	}
-	return f.read(b.Name(), n)
+	return readSized(thread, b, args, kwargs, (*file).read)
 }
 
 func fileReadline(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return readSized(thread, b, args, kwargs, (*file).readline)
+}
+
+// readSized implements the methods that take size=-1: read and readline.
+func readSized(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple,
+	read func(f *file, fn string, n int) (starlark.Value, error)) (starlark.Value, error) {
 	var size starlark.Value
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "size?", &size); err != nil {
 		return nil, err
@@ -454,7 +444,7 @@ func fileReadline(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err := f.readable(b.Name()); err != nil {
 		return nil, err
 	}
-	return f.readline(b.Name(), n)
+	return read(f, b.Name(), n)
 }
 
 func fileReadlines(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

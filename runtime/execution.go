@@ -150,20 +150,7 @@ func (ex *execution) reportUnretrieved() {
 // and its running tasks. A failure is an error whose [Backtrace] shows the
 // script's traceback and, for a task's failure, the task's own.
 func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (starlark.StringDict, error) {
-	text, err := source(filename, src)
-	if err != nil {
-		return nil, err
-	}
-	if !rt.opts.Strict {
-		if text, err = rewritePython(filename, text); err != nil {
-			return nil, err
-		}
-	}
-	f, err := fileOptions.Parse(filename, text, 0)
-	if err != nil {
-		return nil, err
-	}
-	prog, err := starlark.FileProgram(f, rt.predeclared.Has)
+	f, prog, err := rt.compile(filename, src)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +172,25 @@ func (rt *Runtime) ExecFile(ctx context.Context, filename string, src any) (star
 	err = ex.end(err)
 	globals.Freeze()
 	return globals, err
+}
+
+// compile reads, rewrites (unless strict), parses and resolves a file.
+func (rt *Runtime) compile(filename string, src any) (*syntax.File, *starlark.Program, error) {
+	text, err := source(filename, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !rt.opts.Strict {
+		if text, err = rewritePython(filename, text); err != nil {
+			return nil, nil, err
+		}
+	}
+	f, err := fileOptions.Parse(filename, text, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	prog, err := starlark.FileProgram(f, rt.predeclared.Has)
+	return f, prog, err
 }
 
 func (rt *Runtime) print(thread *starlark.Thread, msg string) { rt.write(thread, msg+"\n") }

@@ -110,20 +110,7 @@ func ExecModule(thread *starlark.Thread, filename string, src any) (starlark.Str
 		return nil, errors.New("ExecModule: not called from a starpool script")
 	}
 	rt := ts.ex.rt
-	text, err := source(filename, src)
-	if err != nil {
-		return nil, err
-	}
-	if !rt.opts.Strict {
-		if text, err = rewritePython(filename, text); err != nil {
-			return nil, err
-		}
-	}
-	f, err := fileOptions.Parse(filename, text, 0)
-	if err != nil {
-		return nil, err
-	}
-	prog, err := starlark.FileProgram(f, rt.predeclared.Has)
+	f, prog, err := rt.compile(filename, src)
 	if err != nil {
 		return nil, err
 	}
