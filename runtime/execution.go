@@ -30,7 +30,8 @@ type execution struct {
 	stop   context.CancelCauseFunc // cancels the script and its tasks
 	steps  *stepBudget
 
-	shared sync.Map // weak pointers to the values already shared by a crossing -> struct{}
+	shared     sync.Map                          // weak pointers to the values already shared by a crossing -> struct{}
+	lastShared atomic.Pointer[starlark.Function] // the function shared last: submit's fast path
 
 	mu        sync.Mutex
 	output    atomic.Int64           // bytes printed, for OutputLimit

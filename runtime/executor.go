@@ -149,11 +149,10 @@ func (e *Executor) submit(thread *starlark.Thread, crossing string, fn starlark.
 	if err := e.ex.rt.share(thread, crossing, fn, args, kwargs); err != nil {
 		return nil, err
 	}
-	t := &task{fn: fn, args: args, kwargs: kwargs}
+	f := &Future{id: e.ex.rt.futureIDs.Add(1), exec: e, task: task{fn: fn, args: args, kwargs: kwargs}}
 	if thread != nil && thread.CallStackDepth() > 1 {
-		t.where = thread.CallFrame(1)
+		f.task.where = thread.CallFrame(1)
 	}
-	f := &Future{id: e.ex.rt.futureIDs.Add(1), exec: e, task: t, done: make(chan struct{})}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

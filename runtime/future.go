@@ -37,13 +37,13 @@ func (s FutureState) String() string {
 type Future struct {
 	id   uint64
 	exec *Executor // nil for a future created by the script itself
-	task *task
+	task task      // for a future of an executor
 
 	mu        sync.Mutex
 	state     FutureState
 	value     starlark.Value
 	err       error
-	done      chan struct{} // closed when the future is cancelled or finished
+	done      chan struct{} // closed when the future is cancelled or finished; made when first awaited
 	callbacks []func(*Future)
 	waiters   []chan<- *Future
 	shared    bool
@@ -62,7 +62,7 @@ type task struct {
 // NewFuture returns a pending future not tied to any executor, for scripts
 // that complete futures themselves (set_result, set_exception).
 func (rt *Runtime) NewFuture() *Future {
-	return &Future{id: rt.futureIDs.Add(1), done: make(chan struct{})}
+	return &Future{id: rt.futureIDs.Add(1)}
 }
 
 // ID returns a number unique to the future within its runtime.
@@ -184,7 +184,9 @@ func (f *Future) complete(v starlark.Value, err error) error {
 // settle wakes everyone waiting on a future that has just become done. It
 // is called with f.mu held and releases it.
 func (f *Future) settle() {
-	close(f.done)
+	if f.done != nil {
+		close(f.done)
+	}
 	callbacks, waiters := f.callbacks, f.waiters
 	f.callbacks, f.waiters = nil, nil
 	f.mu.Unlock()
@@ -253,16 +255,35 @@ func (f *Future) Freeze() {
 // future of its own executor runs that future's task itself instead of
 // blocking, so nested submits cannot deadlock.
 func (f *Future) Wait(thread *starlark.Thread, timeout time.Duration) error {
-	select {
-	case <-f.done:
+	if f.Done() {
 		return nil
-	default:
 	}
 	ts := stateOf(thread)
 	if ts != nil && ts.executor != nil && ts.executor == f.exec && f.exec.runInline(thread, f) {
 		return nil
 	}
-	return waitChan(threadContext(thread), f.done, timeout)
+	return waitChan(threadContext(thread), f.doneChan(), timeout)
+}
+
+// closedChan is a channel that is always closed.
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// doneChan returns a channel closed when f is done, made on first use:
+// most futures are done before anyone waits, and need none.
+func (f *Future) doneChan() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state == Cancelled || f.state == Finished {
+		return closedChan
+	}
+	if f.done == nil {
+		f.done = make(chan struct{})
+	}
+	return f.done
 }
 
 // waitChan blocks until done is closed, ctx is cancelled or timeout passes.

@@ -84,7 +84,7 @@ func (rt *Runtime) endHost() {
 // error (a *TaskError), or CancelledError if it was cancelled. It is the Go
 // side's result().
 func (f *Future) Get(ctx context.Context) (starlark.Value, error) {
-	if err := waitChan(ctx, f.done, -1); err != nil {
+	if err := waitChan(ctx, f.doneChan(), -1); err != nil {
 		return nil, err
 	}
 	return f.Result(nil, time.Duration(-1))

@@ -37,7 +37,7 @@ func (rt *Runtime) share(thread *starlark.Thread, crossing string, fn starlark.V
 	}
 	// The common case costs nothing: a callable shared before, and
 	// arguments that are immutable scalars.
-	if ts.ex.wasShared(fn) && len(kwargs) == 0 && allScalars(args) {
+	if len(kwargs) == 0 && allScalars(args) && (ts.ex.lastShared.Load() == fn || ts.ex.wasShared(fn)) {
 		return nil
 	}
 	s := &sharer{ex: ts.ex, thread: thread, crossing: crossing}
@@ -163,6 +163,7 @@ func (ex *execution) markShared(v starlark.Value) {
 	switch x := v.(type) {
 	case *starlark.Function:
 		remember(ex, x)
+		ex.lastShared.Store(x)
 	case *starlark.List:
 		remember(ex, x)
 	case *starlark.Dict:
