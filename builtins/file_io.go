@@ -35,18 +35,7 @@ func (f *file) read(fn string, n int) (starlark.Value, error) {
 		}
 		return starlark.Bytes(data), nil
 	}
-	var buf strings.Builder
-	for range n {
-		r, err := f.readRune(fn)
-		if err != nil {
-			return nil, err
-		}
-		if r < 0 {
-			break
-		}
-		buf.WriteRune(r)
-	}
-	return starlark.String(buf.String()), nil
+	return f.readChars(fn, n, false)
 }
 
 // readline reads up to and including the next "\n", at most n characters
@@ -78,6 +67,12 @@ func (f *file) readline(fn string, n int) (starlark.Value, error) {
 		}
 		return starlark.Bytes(line), nil
 	}
+	return f.readChars(fn, n, true)
+}
+
+// readChars reads up to n characters of a text file, stopping after a
+// "\n" if line is set; f.mu is held and f is readable.
+func (f *file) readChars(fn string, n int, line bool) (starlark.Value, error) {
 	var buf strings.Builder
 	for range n {
 		r, err := f.readRune(fn)
@@ -88,7 +83,7 @@ func (f *file) readline(fn string, n int) (starlark.Value, error) {
 			break
 		}
 		buf.WriteRune(r)
-		if r == '\n' {
+		if line && r == '\n' {
 			break
 		}
 	}

@@ -23,6 +23,20 @@ func fileOf(thread *starlark.Thread, b *starlark.Builtin) (*file, error) {
 	return f, nil
 }
 
+// readableFileOf is fileOf for a method that reads: the file must also be
+// open for reading.
+func readableFileOf(thread *starlark.Thread, b *starlark.Builtin) (*file, error) {
+	f, err := fileOf(thread, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.readable(b.Name()); err != nil {
+		f.mu.Unlock()
+		return nil, err
+	}
+	return f, nil
+}
+
 // sizeArg converts a size argument: an int, or None for -1.
 func sizeArg(fn string, v starlark.Value) (int, error) {
 	if v == nil || v == starlark.None {
@@ -58,14 +72,11 @@ func readSized(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	f, err := fileOf(thread, b)
+	f, err := readableFileOf(thread, b)
 	if err != nil {
 		return nil, err
 	}
 	defer f.mu.Unlock()
-	if err := f.readable(b.Name()); err != nil {
-		return nil, err
-	}
 	return read(f, b.Name(), n)
 }
 
@@ -73,14 +84,11 @@ func fileReadlines(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 	if err := noArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	f, err := fileOf(thread, b)
+	f, err := readableFileOf(thread, b)
 	if err != nil {
 		return nil, err
 	}
 	defer f.mu.Unlock()
-	if err := f.readable(b.Name()); err != nil {
-		return nil, err
-	}
 	var lines []starlark.Value
 	for {
 		line, err := f.readline(b.Name(), -1)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/starpool/starpool"
 	"github.com/starpool/starpool/builtins"
+	"github.com/starpool/starpool/internal/termtest"
 )
 
 // lockedBuffer is a buffer safe for the concurrent writes of a test's
@@ -181,7 +182,7 @@ func TestProgressBars(t *testing.T) {
 		if !strings.HasSuffix(got, end) {
 			t.Errorf("keep=%v: the bar %q does not end with %q", keep, got, end)
 		}
-		for _, line := range strings.Split(screen(got), "\n") {
+		for _, line := range strings.Split(termtest.Screen(got), "\n") {
 			if n := utf8.RuneCountInString(line); n > 100 {
 				t.Errorf("keep=%v: a line of %d columns is wider than the terminal: %q", keep, n, line)
 			}
@@ -220,7 +221,7 @@ print("done")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSuffix(screen(term.String()), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(termtest.Screen(term.String()), "\n"), "\n")
 	seen := map[string]bool{}
 	for _, line := range lines {
 		seen[line] = true
@@ -242,46 +243,4 @@ print("done")
 		!strings.HasPrefix(lines[n-2], "rows 100% |") || lines[n-1] != "done" {
 		t.Errorf("the screen has %d lines:\n%s\nwant %d: the loops' lines, each followed by its bar, and done", n, strings.Join(lines, "\n"), len(want)+3)
 	}
-}
-
-// screen returns the text a terminal shows for out, which moves the cursor
-// with carriage returns and erases with ESC [ K.
-func screen(out string) string {
-	var lines [][]rune
-	row, col := 0, 0
-	erase := regexp.MustCompile(`^\x1b\[([0-9]*)K`)
-	for i := 0; i < len(out); {
-		for row >= len(lines) {
-			lines = append(lines, nil)
-		}
-		if m := erase.FindStringSubmatch(out[i:]); m != nil {
-			if m[1] == "2" {
-				lines[row] = nil
-			} else if col < len(lines[row]) {
-				lines[row] = lines[row][:col]
-			}
-			i += len(m[0])
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(out[i:])
-		i += size
-		switch r {
-		case '\r':
-			col = 0
-		case '\n':
-			row++
-			col = 0
-		default:
-			for len(lines[row]) <= col {
-				lines[row] = append(lines[row], ' ')
-			}
-			lines[row][col] = r
-			col++
-		}
-	}
-	var b strings.Builder
-	for _, line := range lines {
-		b.WriteString(strings.TrimRight(string(line), " ") + "\n")
-	}
-	return b.String()
 }

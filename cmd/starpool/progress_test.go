@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/creack/pty"
+
+	"github.com/starpool/starpool/internal/termtest"
 )
 
 // progressScript maps a task over 200 inputs with a progress bar and
@@ -88,7 +90,7 @@ func writeScript(t *testing.T) string {
 // which is whole on its own line.
 func TestProgressTerminal(t *testing.T) {
 	out := runOnTerminal(t, writeScript(t), nil, "prog.py")
-	lines := strings.Split(strings.TrimSuffix(screen(out), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(termtest.Screen(out), "\n"), "\n")
 	if len(lines) != 202 {
 		t.Fatalf("the terminal shows %d lines; want 202, the results, the bar and done:\n%s", len(lines), strings.Join(lines, "\n"))
 	}
@@ -162,46 +164,4 @@ func TestProgressPrompt(t *testing.T) {
 	if printed < 0 || !strings.Contains(raw[i:i+printed], "\r\x1b[K") {
 		t.Errorf("the bar was not cleared when its loop ended:\n%q", raw[i:])
 	}
-}
-
-// screen returns the lines a terminal shows for out, which moves the
-// cursor with carriage returns and erases with ESC [ K.
-func screen(out string) string {
-	var lines [][]rune
-	row, col := 0, 0
-	erase := regexp.MustCompile(`^\x1b\[([0-9]*)K`)
-	for i := 0; i < len(out); {
-		for row >= len(lines) {
-			lines = append(lines, nil)
-		}
-		if m := erase.FindStringSubmatch(out[i:]); m != nil {
-			if m[1] == "2" {
-				lines[row] = nil
-			} else if col < len(lines[row]) {
-				lines[row] = lines[row][:col]
-			}
-			i += len(m[0])
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(out[i:])
-		i += size
-		switch r {
-		case '\r':
-			col = 0
-		case '\n':
-			row++
-			col = 0
-		default:
-			for len(lines[row]) <= col {
-				lines[row] = append(lines[row], ' ')
-			}
-			lines[row][col] = r
-			col++
-		}
-	}
-	var b strings.Builder
-	for _, line := range lines {
-		b.WriteString(strings.TrimRight(string(line), " ") + "\n")
-	}
-	return b.String()
 }

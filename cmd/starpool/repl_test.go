@@ -133,14 +133,13 @@ func TestPrompt(t *testing.T) {
 	term.send("_[-1] + 1\r")
 	term.expect("7", 5*time.Second)
 
-	// Ctrl-C stops a long sleep; the session goes on.
+	// Ctrl-C stops a long sleep; the session goes on. (expect fails the
+	// test if the prompt takes more than 5 s: far less than the 60 s.)
 	term.send("time.sleep(60)\r")
 	time.Sleep(300 * time.Millisecond)
 	term.send("\x03")
 	term.expect("KeyboardInterrupt", 5*time.Second)
-	if took := term.expect(">>> ", 5*time.Second); took > 5*time.Second {
-		t.Errorf("prompt returned after %v", took)
-	}
+	term.expect(">>> ", 5*time.Second)
 	term.send("pool.submit(work, 50).result()\r")
 	term.expect("100", 10*time.Second)
 
