@@ -368,6 +368,26 @@ func (e *Executor) Shutdown(thread *starlark.Thread, wait, cancelFutures, cancel
 	return waitChan(threadContext(thread), e.terminated, -1)
 }
 
+// cancelQueued cancels those of fs that have not started. It holds the
+// queue lock while it marks them, so that no worker starts one of them part
+// way through: a task still queued when it is called never runs.
+func (e *Executor) cancelQueued(fs []*Future) {
+	var cancelled []*Future
+	e.mu.Lock()
+	for _, f := range fs {
+		f.mu.Lock()
+		if f.markCancelled() {
+			cancelled = append(cancelled, f)
+		}
+		f.mu.Unlock()
+	}
+	e.mu.Unlock()
+	for _, f := range cancelled {
+		f.mu.Lock()
+		f.settle()
+	}
+}
+
 // taskName names a task's callable in messages.
 func taskName(fn starlark.Callable) string {
 	if f, ok := fn.(*starlark.Function); ok && f.Name() == "lambda" {

@@ -92,19 +92,24 @@ func (f *Future) Cancelled() bool { return f.State() == Cancelled }
 // cancelled.
 func (f *Future) Cancel() bool {
 	f.mu.Lock()
-	switch f.state {
-	case Running, Finished:
-		f.mu.Unlock()
-		return false
-	case Cancelled:
-		f.mu.Unlock()
+	if f.markCancelled() {
+		f.settle()
 		return true
+	}
+	defer f.mu.Unlock()
+	return f.state == Cancelled
+}
+
+// markCancelled moves a pending future to Cancelled and reports whether it
+// did; f.mu is held, and the caller settles f after.
+func (f *Future) markCancelled() bool {
+	if f.state != Pending {
+		return false
 	}
 	f.state = Cancelled
 	if f.exec != nil {
 		f.exec.ex.rt.counters.dropped()
 	}
-	f.settle()
 	return true
 }
 

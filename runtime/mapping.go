@@ -77,18 +77,16 @@ func (m *MapResults) Next(thread *starlark.Thread) (starlark.Value, bool, error)
 			return nil, false, err
 		}
 	}
-	f := m.pending[0]
-	m.pending = m.pending[1:]
 	timeout := time.Duration(-1)
 	if !m.deadline.IsZero() {
 		timeout = max(0, time.Until(m.deadline))
 	}
-	v, err := f.Result(thread, timeout)
-	f.Cancel()
+	v, err := m.pending[0].Result(thread, timeout)
 	if err != nil {
-		m.Close()
+		m.Close() // the task waited for, too, if it has not started
 		return nil, false, err
 	}
+	m.pending = m.pending[1:]
 	return v, true, nil
 }
 
@@ -97,8 +95,8 @@ func (m *MapResults) Next(thread *starlark.Thread) (starlark.Value, bool, error)
 // The script never holds those futures, so their errors are not reported
 // as unretrieved.
 func (m *MapResults) Close() {
+	m.e.cancelQueued(m.pending)
 	for _, f := range m.pending {
-		f.Cancel()
 		f.abandon()
 	}
 	m.pending = nil
