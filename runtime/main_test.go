@@ -24,10 +24,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // patience bounds every wait of the test builtins, so that a broken engine
 // fails a test instead of hanging it. It is never reached when the engine
 // works.
-const patience = 5 * time.Second
+const patience = 20 * time.Second
 
-// prompt is the generous upper bound for "returns promptly".
-const prompt = 2 * time.Second
+// prompt is the generous upper bound for "returns promptly", where the
+// behaviour under test would otherwise take a minute or forever.
+const prompt = 10 * time.Second
 
 // syncBuffer is a bytes.Buffer safe for concurrent use.
 type syncBuffer struct {
