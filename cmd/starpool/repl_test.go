@@ -133,10 +133,12 @@ func TestPrompt(t *testing.T) {
 	term.send("_[-1] + 1\r")
 	term.expect("7", 5*time.Second)
 
-	// Ctrl-C stops a long sleep; the session goes on. (expect fails the
-	// test if the prompt takes more than 5 s: far less than the 60 s.)
-	term.send("time.sleep(60)\r")
-	time.Sleep(300 * time.Millisecond)
+	// Ctrl-C stops a long sleep, once it has begun; the session goes on.
+	// (expect fails the test if the prompt takes more than 5 s: far less
+	// than the 60 s.) The marker is computed, so that the echo of the line
+	// does not match it.
+	term.send("print('sl' + 'eeping') or time.sleep(60)\r")
+	term.expect("sleeping", 10*time.Second)
 	term.send("\x03")
 	term.expect("KeyboardInterrupt", 5*time.Second)
 	term.expect(">>> ", 5*time.Second)
@@ -202,8 +204,8 @@ func TestPromptCancelAll(t *testing.T) {
 	term := startPrompt(t, "XDG_STATE_HOME="+t.TempDir())
 	term.enter("import time", "from concurrent.futures import ThreadPoolExecutor",
 		"pool = ThreadPoolExecutor(max_workers=2)", "background = pool.submit(time.sleep, 60)")
-	term.send("time.sleep(60)\r")
-	time.Sleep(300 * time.Millisecond)
+	term.send("print('sl' + 'eeping') or time.sleep(60)\r")
+	term.expect("sleeping", 10*time.Second)
 	term.send("\x03")
 	term.send("\x03")
 	term.expect("cancelled 1 running tasks", 5*time.Second)
