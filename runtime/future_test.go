@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -350,7 +349,9 @@ if order != [a, b]:
 			name: "as_completed timeout",
 			src: `
 pool = ThreadPoolExecutor(max_workers=2)
-fs = [pool.submit(lambda: 1), Future()]
+a = pool.submit(lambda: 1)
+a.result()
+fs = [a, Future()]
 for f in as_completed(fs, timeout=0.05):
     pass
 `,
@@ -360,10 +361,16 @@ for f in as_completed(fs, timeout=0.05):
 			name: "map timeout",
 			src: `
 pool = ThreadPoolExecutor(max_workers=2)
-for x in pool.map(lambda x: sleep(0.3), range(2), timeout=0.02):
-    pass
+
+def consume():
+    for x in pool.map(lambda x: wait_gate(), range(2), timeout=0.02):
+        pass
+
+exc = ThreadPoolExecutor(max_workers=1).submit(consume).exception()
+open_gate()
+if "TimeoutError" not in str(exc):
+    fail("map loop past its timeout: got %s; want TimeoutError" % exc)
 `,
-			wantErr: "TimeoutError",
 		},
 		{
 			name: "done callbacks: after completion, and at once when already done",
@@ -482,7 +489,7 @@ func TestDoneCallbackShutdownOwnPool(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), patience)
 			defer cancel()
 			_, err := h.exec(ctx, `
 pool = ThreadPoolExecutor(max_workers=1)

@@ -288,10 +288,12 @@ for f in fs[1:]:
 def task(i):
     if i == 0:
         tick()
+        wait_gate()  # until shutdown has cancelled fs[1]
         sleep(0.05)
     return i
 pool = ThreadPoolExecutor(max_workers=1)
 fs = [pool.submit(task, i) for i in range(5)]
+fs[1].add_done_callback(lambda f: open_gate())
 await_ticks(1)
 pool.shutdown(cancel_futures=True)
 if not fs[0].done() or fs[0].result() != 0:

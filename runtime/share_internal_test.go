@@ -32,7 +32,7 @@ func TestSharedForgotten(t *testing.T) {
 	if got := count(); got != 100 {
 		t.Fatalf("remembered values: got %d; want 100", got)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for count() > 0 && time.Now().Before(deadline) {
 		goruntime.GC()
 		time.Sleep(10 * time.Millisecond)

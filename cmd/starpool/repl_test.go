@@ -144,6 +144,7 @@ func TestPrompt(t *testing.T) {
 	term.expect(">>> ", 5*time.Second)
 	term.send("pool.submit(work, 50).result()\r")
 	term.expect("100", 10*time.Second)
+	term.expect(">>> ", 5*time.Second)
 
 	// Tab completes members.
 	term.send("pool.su\t")
@@ -151,9 +152,16 @@ func TestPrompt(t *testing.T) {
 	term.send("(work, 1).result()\r")
 	term.expect("2", 10*time.Second)
 
-	// A task printing while the user types shows above the prompt.
-	term.send("pool.submit(lambda: print('from a task'))\r")
+	// A task printing while the user types shows above the prompt, and the
+	// line being typed survives it. (The marker is computed, so that the
+	// echo of the typed line does not match it.)
+	term.expect(">>> ", 5*time.Second)
+	term.send("t = pool.submit(lambda: time.sleep(0.5) or print('fr' + 'om a task'))\r")
+	term.expect(">>> ", 5*time.Second)
+	term.send("4")
 	term.expect("from a task", 10*time.Second)
+	term.send("0 + 2\r")
+	term.expect("42", 5*time.Second)
 
 	// Errors keep the session: a syntax error shows a caret.
 	term.send("x = (1 +\r")

@@ -36,23 +36,42 @@ print(list(results))
 failing = executor.submit(divide, 1, 0)
 print(failing.exception() is not None, failing.done(), failing.cancelled())
 
-# wait
+# wait. The slow tasks wait for a gate that the script opens, so what is
+# done first never depends on how the threads are scheduled.
+def wait_for(gate, value):
+    gate.result()
+    return value
+
+
 f1 = executor.submit(sleep_and_return, 0.01, 'one')
-f2 = executor.submit(sleep_and_return, 0.3, 'two')
+gate2 = Future()
+f2 = executor.submit(wait_for, gate2, 'two')
 done, not_done = wait([f1, f2], return_when=FIRST_COMPLETED)
 print([f.result() for f in done], len(not_done))
+gate2.set_result(None)
 done, not_done = wait([f1, f2], return_when=ALL_COMPLETED)
 print(len(done), len(not_done))
 bad = executor.submit(divide, 1, 0)
-slow = executor.submit(sleep_and_return, 0.3, 'slow')
+gate_slow = Future()
+slow = executor.submit(wait_for, gate_slow, 'slow')
 done, not_done = wait([bad, slow], return_when=FIRST_EXCEPTION)
 print(bad in done, slow in not_done, bad.exception() is not None)
 done, not_done = wait([slow], timeout=0.01)
 print(len(done), len(not_done))
+gate_slow.set_result(None)
 
-# as_completed
-fs = [executor.submit(sleep_and_return, t, t) for t in [0.09, 0.03, 0.06]]
-print([f.result() for f in as_completed(fs)])
+# as_completed yields in completion order: the loop opens the gate of the
+# next task as it receives each one.
+gates = [Future(), Future(), Future()]
+fs = [executor.submit(wait_for, g, t) for g, t in zip(gates, [0.09, 0.03, 0.06])]
+after = {fs[1]: gates[2], fs[2]: gates[0]}
+gates[1].set_result(None)
+order = []
+for f in as_completed(fs):
+    order.append(f.result())
+    if f in after:
+        after[f].set_result(None)
+print(order)
 
 # futures are hashable
 future_to_n = {executor.submit(mul, n, n): n for n in range(4)}
