@@ -196,8 +196,11 @@ func (e *Executor) work(name string) {
 	}
 }
 
-// next takes the next task from the queue, waiting for one while the
-// executor is open; it returns nil when the worker should exit.
+// next takes the next task from the queue and claims it, skipping those
+// cancelled meanwhile, waiting for one while the executor is open; it
+// returns nil when the worker should exit. The claim is made under the
+// queue lock, so a task is always either queued or running: one that
+// cancel_futures or a stopped map loop did not cancel has started.
 func (e *Executor) next() *Future {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -212,7 +215,10 @@ func (e *Executor) next() *Future {
 			if e.head == len(e.queue) {
 				e.queue, e.head = e.queue[:0], 0
 			}
-			return f
+			if f.claim() {
+				return f
+			}
+			continue
 		}
 		if e.closed {
 			return nil
@@ -248,11 +254,12 @@ func (e *Executor) terminate() {
 	}
 }
 
-// execute runs f's task on the thread of worker w (or, for a task run
-// inline, w == nil, on a new thread named name), unless f was cancelled or
-// claimed by another goroutine; it reports whether it ran the task.
+// execute runs f's task on the thread of worker w, which took it claimed
+// from next, or, for a task run inline (w == nil), on a new thread named
+// name, unless f was cancelled or claimed by another goroutine. It reports
+// whether it ran the task.
 func (e *Executor) execute(f *Future, w *worker, name ...string) bool {
-	if !f.claim() {
+	if w == nil && !f.claim() {
 		return false
 	}
 	if e.ctx.Err() != nil {

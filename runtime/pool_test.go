@@ -580,3 +580,29 @@ if ThreadPoolExecutor(max_workers=7)._max_workers != 7:
 		})
 	}
 }
+
+// TestCancelFuturesLeavesNoTaskBetween shuts pools down with
+// cancel_futures=True while their only worker races through short tasks,
+// many times over. When shutdown returns, every future has been cancelled
+// or has started: none is still pending, taken from the queue but not yet
+// running, to start later.
+func TestCancelFuturesLeavesNoTaskBetween(t *testing.T) {
+	h := newHarness(t)
+	g := h.run(`
+N = 200
+
+def ident(x):
+    return x
+
+def trial():
+    pool = ThreadPoolExecutor(max_workers=1)
+    fs = [pool.submit(ident, i) for i in range(N)]
+    pool.shutdown(wait=False, cancel_futures=True)
+    return len([f for f in fs if not (f.cancelled() or f.running() or f.done())])
+
+between = 0
+for _ in range(200):
+    between += trial()
+`)
+	expect(t, g, "between", "0")
+}
