@@ -262,6 +262,7 @@ func (e *Executor) execute(f *Future, w *worker, name ...string) bool {
 	if w == nil && !f.claim() {
 		return false
 	}
+	e.ex.rt.counters.started()
 	if e.ctx.Err() != nil {
 		e.ex.rt.counters.finished(0, true, false)
 		f.cancelRunning(ContextError(e.ctx))
@@ -332,6 +333,7 @@ func (e *Executor) initialize(w *worker) bool {
 	e.mu.Unlock()
 	for _, f := range pending {
 		if f.claim() {
+			e.ex.rt.counters.started()
 			e.ex.rt.counters.finished(0, false, true)
 			f.complete(nil, &Exception{Class: "BrokenThreadPool", Msg: brokenMessage}) //nolint:errcheck // f was just claimed
 		}

@@ -136,6 +136,7 @@ func (f *Future) cancelled() error {
 
 // claim moves a pending future to Running, for the goroutine that will run
 // its task; it reports false if the future was cancelled or claimed first.
+// The caller counts the start in the runtime's statistics.
 func (f *Future) claim() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -143,9 +144,6 @@ func (f *Future) claim() bool {
 		return false
 	}
 	f.state = Running
-	if f.exec != nil {
-		f.exec.ex.rt.counters.started()
-	}
 	return true
 }
 
